@@ -1,0 +1,177 @@
+"""The store: SQLModel tables. Reads for the graph go through `hub/records.py`; writes through services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from hub.types import JSONDocument, UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dt(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSONDocument(), nullable=False))
+
+
+class Area(SQLModel, table=True):
+    """관심 영역: a part of the graph run by one or more organisations."""
+
+    __tablename__ = "area"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=80)
+    name_en: str = Field(max_length=80)
+    description: str = Field(default="", max_length=2000)
+    position: int = 0
+
+
+class Organisation(SQLModel, table=True):
+    """중간지원조직 and other organisations that post."""
+
+    __tablename__ = "organisation"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=120)
+    area_id: int = Field(foreign_key="area.id", index=True)
+    description: str = Field(default="", max_length=4000)
+    homepage: str | None = Field(default=None, max_length=500)
+    # Whether individuals' phone numbers and e-mail addresses in its posts may be shown unmasked.
+    allow_contact_details: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Place(SQLModel, table=True):
+    """A place: from the gazetteer (verified, with coordinates) or as written in a post."""
+
+    __tablename__ = "place"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    aliases: list[str] = _json(list)
+    category: str | None = Field(default=None, max_length=40)
+    address: str | None = Field(default=None, max_length=300)
+    lat: float | None = None
+    lng: float | None = None
+    verified: bool = False
+
+
+class Category(SQLModel, table=True):
+    """A category of the taxonomy; `area_id` set for categories an area added for itself."""
+
+    __tablename__ = "category"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=80)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    position: int = 0
+
+
+class FeedItem(SQLModel, table=True):
+    """One thing residents see: an announcement, event, gathering or notice."""
+
+    __tablename__ = "feed_item"
+    __table_args__ = (
+        Index("ix_feed_item_status_posted", "status", "posted_at", "id"),
+        Index("ix_feed_item_status_starts", "status", "starts_at", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    area_id: int = Field(foreign_key="area.id", index=True)
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    body: str = Field(default="", sa_type=Text)
+    excerpt: str = Field(default="", max_length=400)
+    starts_at: datetime | None = _dt()
+    ends_at: datetime | None = _dt()
+    all_day: bool = False
+    is_online: bool = False
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    place_detail: str | None = Field(default=None, max_length=200)
+    apply_until: datetime | None = _dt()
+    fee: str | None = Field(default=None, max_length=100)
+    images: list[str] = _json(list)
+    tags: list[str] = _json(list)
+    posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class FeedItemCategory(SQLModel, table=True):
+    __tablename__ = "feed_item_category"
+    item_id: int = Field(foreign_key="feed_item.id", primary_key=True, ondelete="CASCADE")
+    category_id: int = Field(foreign_key="category.id", primary_key=True, index=True, ondelete="CASCADE")
+
+
+class FeedItemCoHost(SQLModel, table=True):
+    """An organisation co-hosting an item besides its own organisation (공동 주최)."""
+
+    __tablename__ = "feed_item_cohost"
+    item_id: int = Field(foreign_key="feed_item.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True, index=True)
+
+
+class FeedItemSource(SQLModel, table=True):
+    """One place an item was seen. Unique per organisation, kind and external id: the upsert key."""
+
+    __tablename__ = "feed_item_source"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "external_id", name="uq_source_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="feed_item.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    kind: str = Field(max_length=20)
+    external_id: str = Field(max_length=300)
+    url: str | None = Field(default=None, max_length=1000)
+    posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    raw_post_id: int | None = Field(default=None, foreign_key="raw_post.id")
+
+
+class RawPost(SQLModel, table=True):
+    """The inbox: every payload as it arrived, stored before it is parsed, kept for reprocessing."""
+
+    __tablename__ = "raw_post"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "external_id", name="uq_raw_post_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=20)
+    external_id: str = Field(max_length=300)
+    content_hash: str = Field(max_length=64)
+    payload: dict[str, Any] = _json(dict)
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    processed_at: datetime | None = _dt()
+    revision: int = 1
+
+
+class DeadLetter(SQLModel, table=True):
+    """Input from outside that could not be used, with why and where, for staff to see and retry."""
+
+    __tablename__ = "dead_letter"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=20)
+    origin: str = Field(max_length=300, description="file and line, URL, or endpoint")
+    reason: str = Field(max_length=2000)
+    payload: str = Field(default="", sa_type=Text, description="the unreadable input, truncated")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Tombstone(SQLModel, table=True):
+    """Deleted upstream or by staff: re-ingesting the same source reference never revives it."""
+
+    __tablename__ = "tombstone"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "external_id", name="uq_tombstone_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    kind: str = Field(max_length=20)
+    external_id: str = Field(max_length=300)
+    reason: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

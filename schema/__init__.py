@@ -1,0 +1,51 @@
+"""The GraphQL layer: every domain's queries composed into one federation v2 subgraph schema."""
+
+from __future__ import annotations
+
+from typing import Final
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from schema.areas.schema import AreaQueries
+from schema.areas.types import Area
+from schema.errors import shape_errors
+from schema.feed.schema import FeedQueries
+from schema.feed.types import Category, FeedItem
+from schema.nodes import NodeQueries
+from schema.organisations.schema import OrganisationQueries
+from schema.organisations.types import Organisation
+from schema.places.types import Place
+
+# Hive Gateway composes federation up to v2.9 (reference/federation-and-conformance.md).
+FEDERATION_VERSION: Final = "2.9"
+CACHE_SIZE = 1024  # bounded: unique queries must not grow memory without limit
+
+
+@strawberry.type(description="Read the hub's graph: areas, organisations and the feed.")
+class Query(NodeQueries, AreaQueries, OrganisationQueries, FeedQueries):
+    pass
+
+
+class HubSchema(strawberry.federation.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        shape_errors(errors, execution_context)
+
+
+def build_schema() -> HubSchema:
+    return HubSchema(
+        query=Query,
+        types=[Area, Organisation, Place, FeedItem, Category],
+        federation_version=FEDERATION_VERSION,
+        # Instances are accepted at run time; strawberry's annotation only names classes and factories.
+        extensions=[ParserCache(maxsize=CACHE_SIZE), ValidationCache(maxsize=CACHE_SIZE)],  # type: ignore[list-item]
+        config=StrawberryConfig(auto_camel_case=True),
+    )
+
+
+schema = build_schema()

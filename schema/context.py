@@ -1,0 +1,28 @@
+"""The typed request context every resolver receives, and the `Info` alias used in signatures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from starlette.background import BackgroundTasks
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from strawberry.types import Info as StrawberryInfo
+
+from hub.db import Database
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: HTTPConnection
+    response: Response | None
+    db: Database
+    zone: ZoneInfo
+    loaders: Loaders
+    request_id: str
+    background_tasks: BackgroundTasks | None = None
+
+
+Info = StrawberryInfo[Context, None]
