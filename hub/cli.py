@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -137,6 +139,20 @@ def orgs_list() -> None:
     for row in run(load):
         table.add_row(*row)
     out.print(table)
+
+
+@app.command("schema")
+def print_schema(
+    out_file: Annotated[Path | None, typer.Option("--out", help="write here instead of stdout")] = None,
+) -> None:
+    """GraphQL 스키마(SDL) 출력 / Print the public schema's SDL (committed as schema/schema.graphql)."""
+    from schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if out_file is None:
+        sys.stdout.write(sdl)
+    else:
+        out_file.write_text(sdl, encoding="utf-8")
 
 
 @app.command()

@@ -42,8 +42,8 @@ def build_schema() -> HubSchema:
         query=Query,
         types=[Area, Organisation, Place, FeedItem, Category],
         federation_version=FEDERATION_VERSION,
-        # Instances are accepted at run time; strawberry's annotation only names classes and factories.
-        extensions=[ParserCache(maxsize=CACHE_SIZE), ValidationCache(maxsize=CACHE_SIZE)],  # type: ignore[list-item]
+        # Factories: a fresh extension per request; the LRU caches themselves live at module level.
+        extensions=[lambda: ParserCache(maxsize=CACHE_SIZE), lambda: ValidationCache(maxsize=CACHE_SIZE)],
         config=StrawberryConfig(auto_camel_case=True),
     )
 

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_
 from sqlmodel import col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,8 +25,6 @@ from hub.records import OrganisationRecord
 from hub.services.places import place_for_name
 from org_connectors import RawPost as ConnectorPost
 
-_tombstone = Tombstone.__table__  # type: ignore[attr-defined]
-_category = Category.__table__  # type: ignore[attr-defined]
 _item_category = FeedItemCategory.__table__  # type: ignore[attr-defined]
 
 Understander = Callable[[stages.Normalised], stages.ItemDraft]
@@ -77,13 +75,15 @@ async def ingest_in_session(
     """Ingest inside a caller's transaction (a connector that advances its cursor in the same commit)."""
     kind = post.source_kind.value
     key = (organisation.id, kind, post.external_id)
-    tombstoned = await session.scalar(
-        select(_tombstone.c.id).where(
-            _tombstone.c.organisation_id == key[0],
-            _tombstone.c.kind == key[1],
-            _tombstone.c.external_id == key[2],
+    tombstoned = (
+        await session.exec(
+            select_model(Tombstone.id).where(
+                col(Tombstone.organisation_id) == key[0],
+                col(Tombstone.kind) == key[1],
+                col(Tombstone.external_id) == key[2],
+            )
         )
-    )
+    ).first()
     if tombstoned is not None:
         return IngestResult(Outcome.TOMBSTONED, None, None)
 
@@ -180,9 +180,9 @@ async def _set_categories(session: AsyncSession, item_id: int, names: tuple[str,
     if not names:
         return
     ids = (
-        await session.scalars(
-            select(_category.c.id).where((_category.c.slug.in_(names)) | (_category.c.name.in_(names)))
+        await session.exec(
+            select_model(Category.id).where(or_(col(Category.slug).in_(names), col(Category.name).in_(names)))
         )
     ).all()
-    for category_id in sorted(set(ids)):
+    for category_id in sorted({i for i in ids if i is not None}):
         session.add(FeedItemCategory(item_id=item_id, category_id=category_id))

@@ -76,10 +76,14 @@ def postgres_server() -> Iterator[str]:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         log = (root / "log").read_text() if (root / "log").exists() else ""
         stderr = getattr(exc, "stderr", b"") or b""
-        raise PostgresUnavailable(f"could not start PostgreSQL: {stderr.decode(errors='replace')}{log}") from exc
+        raise PostgresUnavailable(
+            f"could not start PostgreSQL: {stderr.decode(errors='replace')}{log}"
+        ) from exc
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True
+        )
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,71 @@
+"""Talk to the hub's GraphQL endpoint in-process over a real ASGI request/response cycle."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from hub.app import create_app
+from hub.db import Database
+from hub.settings import Settings
+
+
+def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    return Settings(database_url=database_url, var_dir=tmp_path / "var", log_json=False, **overrides)
+
+
+@dataclass
+class GraphClient:
+    http: httpx.AsyncClient
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a query that must succeed."""
+        body = await self.post(query, variables)
+        assert "errors" not in body, body.get("errors")
+        result: dict[str, Any] = body["data"]
+        return result
+
+
+@asynccontextmanager
+async def graph_client(db: Database, tmp_path: Path, **overrides: Any) -> AsyncIterator[GraphClient]:
+    app = create_app(settings_for(db.url, tmp_path, **overrides), db=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as http:
+        yield GraphClient(http)
+
+
+@dataclass
+class StatementCounter:
+    statements: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@contextmanager
+def count_statements(db: Database) -> Iterator[StatementCounter]:
+    """Count every SQL statement the reader engine sends while the block runs."""
+    counter = StatementCounter()
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            counter.statements.append(statement)
+
+    engine = db.reader.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
