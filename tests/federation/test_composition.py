@@ -40,7 +40,10 @@ def test_service_sdl_composes_with_apollo_composition(tmp_path: Path) -> None:
     assert composed.returncode == 0, composed.stderr
     text = supergraph.read_text()
     for entity, key in (("FeedItem", "id"), ("Organisation", "slug"), ("Area", "slug"), ("Place", "id")):
-        assert f'type {entity} implements Node\n  @join__implements(graph: HUB, interface: "Node")\n  @join__type(graph: HUB, key: "{key}")' in text, entity
+        assert (
+            f'type {entity} implements Node\n  @join__implements(graph: HUB, interface: "Node")\n  @join__type(graph: HUB, key: "{key}")'
+            in text
+        ), entity
 
 
 async def test_entities_resolve_by_key(db: Database, tmp_path: Path) -> None:
