@@ -1,23 +1,17 @@
-"""The `hub` command. Every failure a person can fix ends in one clear line (Korean / English), exit 1."""
+"""The `hub` command: the root, database, seeds and organisations; connectors add to `hub.commands`."""
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from hub.db import Database, connect
-from hub.errors import HubError
-from hub.settings import Settings, get_settings
-
-T = TypeVar("T")
+from hub.commands import fail, import_app, out, run, settings, sources_app
+from hub.db import Database
 
 app = typer.Typer(
     help="연결(Yeongyeol) hub: 한눈에 보는 도시의 활동 / one graph of a city's activities.",
@@ -29,42 +23,8 @@ orgs_app = typer.Typer(help="기관 / organisations", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(orgs_app, name="orgs")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-
-def fail(message: str) -> None:
-    err.print(f"[bold red]오류 / Error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
-def settings() -> Settings:
-    try:
-        return get_settings()
-    except HubError as exc:
-        fail(exc.message)
-        raise  # unreachable: fail() exits
-
-
-def run(work: Callable[[Database], Awaitable[T]]) -> T:
-    """Run `work` against the configured database, turning expected failures into one clear line."""
-
-    async def main() -> T:
-        database = connect(settings().database_url)
-        try:
-            return await work(database)
-        finally:
-            await database.dispose()
-
-    try:
-        return asyncio.run(main())
-    except HubError as exc:
-        fail(exc.message)
-    except (OperationalError, DBAPIError, OSError) as exc:
-        reason = str(getattr(exc, "orig", exc)).splitlines()[0][:200]
-        fail(f"데이터베이스에 연결할 수 없습니다 / Database unreachable or not migrated: {reason}")
-    raise AssertionError("unreachable")
+app.add_typer(sources_app, name="sources")
+app.add_typer(import_app, name="import")
 
 
 @db_app.command("upgrade")
@@ -191,3 +151,7 @@ def serve(
 
 def main() -> None:
     app(prog_name="hub")
+
+
+# Sub-commands that live in their own modules register on the groups in `hub.commands`.
+from hub.commands import sources as _sources  # noqa: E402, F401

@@ -75,6 +75,36 @@ class Category(SQLModel, table=True):
     position: int = 0
 
 
+class Source(SQLModel, table=True):
+    """A place an organisation posts that the hub reads: a band, a Kakao room or skill, a feed, a calendar.
+
+    `state` is what staff see: ok, backing_off (temporary trouble, retried), needs_reconnect (staff must act),
+    paused. `cursor` is the connector's own sync position (high-water mark, ETag); it advances in the same
+    transaction as the rows it covers. `lease_owner`/`lease_until` let several hub processes share polling.
+    """
+
+    __tablename__ = "source"
+    __table_args__ = (Index("ix_source_due", "state", "next_poll_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=20)
+    name: str = Field(max_length=200)
+    config: dict[str, Any] = _json(dict)
+    secret: str | None = Field(default=None, sa_type=Text, description="sealed by hub.secrets")
+    state: str = Field(default="ok", max_length=20)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    last_error_at: datetime | None = _dt()
+    last_success_at: datetime | None = _dt()
+    consecutive_failures: int = 0
+    poll_interval_seconds: int = 900
+    next_poll_at: datetime | None = _dt()
+    cursor: dict[str, Any] = _json(dict)
+    review_non_staff: bool = True
+    lease_owner: str | None = Field(default=None, max_length=100)
+    lease_until: datetime | None = _dt()
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class FeedItem(SQLModel, table=True):
     """One thing residents see: an announcement, event, gathering or notice."""
 
@@ -144,6 +174,7 @@ class RawPost(SQLModel, table=True):
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     kind: str = Field(max_length=20)
     external_id: str = Field(max_length=300)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     content_hash: str = Field(max_length=64)
     payload: dict[str, Any] = _json(dict)
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
@@ -157,6 +188,7 @@ class DeadLetter(SQLModel, table=True):
     __tablename__ = "dead_letter"
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    source_id: int | None = Field(default=None, foreign_key="source.id", index=True)
     kind: str = Field(max_length=20)
     origin: str = Field(max_length=300, description="file and line, URL, or endpoint")
     reason: str = Field(max_length=2000)

@@ -37,8 +37,18 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING, ERROR")
     log_json: bool = Field(True, description="one JSON object per log line")
     var_dir: Path = Field(VAR_DIR, description="where the embedded database and generated key live")
+    public_url: str = Field("http://127.0.0.1:8000", description="the hub's own URL as others reach it")
+    scheduler: bool = Field(True, description="poll connected sources inside `hub serve`")
+    band_api_base: str = Field("https://openapi.band.us", description="BAND Open API (a simulator in tests)")
+    band_auth_base: str = Field("https://auth.band.us", description="BAND OAuth authorize/token host")
+    band_client_id: str | None = Field(None, description="BAND app client id, for the OAuth flow")
+    band_client_secret: str | None = Field(None, description="BAND app client secret")
+    fetch_allowed_private_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="hosts on private or loopback addresses that feeds may be fetched from (comma-separated)",
+    )
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "fetch_allowed_private_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

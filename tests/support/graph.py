@@ -17,6 +17,7 @@ from hub.settings import Settings
 
 
 def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> Settings:
+    overrides.setdefault("scheduler", False)
     return Settings(database_url=database_url, var_dir=tmp_path / "var", log_json=False, **overrides)
 
 
