@@ -24,6 +24,7 @@ from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, Raw
 from hub.records import OrganisationRecord
 from hub.services.places import place_for_name
 from org_connectors import RawPost as ConnectorPost
+from org_connectors import SourceKind
 
 _item_category = FeedItemCategory.__table__  # type: ignore[attr-defined]
 
@@ -56,11 +57,17 @@ async def ingest_post(
     post: ConnectorPost,
     *,
     review_non_staff: bool = True,
+    source_id: int | None = None,
     understand: Understander = stages.understand,
 ) -> IngestResult:
     async with db.write() as session:
         return await ingest_in_session(
-            session, organisation, post, review_non_staff=review_non_staff, understand=understand
+            session,
+            organisation,
+            post,
+            review_non_staff=review_non_staff,
+            source_id=source_id,
+            understand=understand,
         )
 
 
@@ -70,6 +77,7 @@ async def ingest_in_session(
     post: ConnectorPost,
     *,
     review_non_staff: bool = True,
+    source_id: int | None = None,
     understand: Understander = stages.understand,
 ) -> IngestResult:
     """Ingest inside a caller's transaction (a connector that advances its cursor in the same commit)."""
@@ -186,3 +194,48 @@ async def _set_categories(session: AsyncSession, item_id: int, names: tuple[str,
     ).all()
     for category_id in sorted({i for i in ids if i is not None}):
         session.add(FeedItemCategory(item_id=item_id, category_id=category_id))
+
+
+async def withdraw(
+    session: AsyncSession, organisation_id: int, kind: SourceKind, external_id: str, *, reason: str
+) -> int | None:
+    """Deleted upstream or by staff: tombstone the reference and withdraw its item if nothing else shows it.
+
+    Returns the withdrawn item's id, or None when the item is still seen elsewhere (a cross-post) or unknown.
+    """
+    key = (col(Tombstone.organisation_id) == organisation_id, col(Tombstone.kind) == kind.value)
+    exists = (
+        await session.exec(select_model(Tombstone).where(*key, col(Tombstone.external_id) == external_id))
+    ).first()
+    if exists is None:
+        session.add(
+            Tombstone(
+                organisation_id=organisation_id, kind=kind.value, external_id=external_id, reason=reason
+            )
+        )
+    source = (
+        await session.exec(
+            select_model(FeedItemSource).where(
+                col(FeedItemSource.organisation_id) == organisation_id,
+                col(FeedItemSource.kind) == kind.value,
+                col(FeedItemSource.external_id) == external_id,
+            )
+        )
+    ).first()
+    if source is None:
+        return None
+    item_id = source.item_id
+    await session.delete(source)
+    await session.flush()
+    others = (
+        await session.exec(select_model(FeedItemSource).where(col(FeedItemSource.item_id) == item_id))
+    ).first()
+    if others is not None:
+        return None
+    item = await session.get(FeedItem, item_id)
+    if item is None:
+        return None
+    item.status = ItemStatus.WITHDRAWN.value
+    item.updated_at = utcnow()
+    session.add(item)
+    return item_id
