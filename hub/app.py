@@ -32,6 +32,7 @@ from hub.migrate import head_revision, is_current
 from hub.scheduler import Scheduler
 from hub.settings import Settings
 from hub.sync.registry import SYNCERS
+from hub.web import web_routes
 from schema import schema
 from schema.context import Context
 from schema.loaders import Loaders
@@ -155,6 +156,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *web_routes(database, settings),
         ],
         middleware=middleware,
         lifespan=lifespan,
