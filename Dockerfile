@@ -7,6 +7,7 @@ COPY schema ./schema
 COPY org_connectors ./org_connectors
 COPY bench ./bench
 COPY seeds ./seeds
+COPY partner ./partner
 RUN pip install --no-cache-dir '.[postgres]'
 ENV HUB_ENV=prod
 EXPOSE 8000

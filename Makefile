@@ -34,7 +34,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy hub schema org_connectors tests bench
+	$(VENV)/bin/mypy hub schema org_connectors partner tests bench
 
 pytest: install node
 	$(VENV)/bin/pytest
@@ -47,3 +47,21 @@ schema: install
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache .pytest_cache
+
+# Federation: compose the hub and the partner subgraph (partner/) from their printed SDL, no server needed,
+# into gateway/supergraph.graphql. The URLs recorded are where the gateway calls them by default;
+# HUB_SUBGRAPH_URL / PARTNER_SUBGRAPH_URL in the gateway's environment override them (compose.yaml does).
+HUB_SUBGRAPH_URL ?= http://$(HOST):$(PORT)/graphql
+PARTNER_SUBGRAPH_URL ?= http://$(HOST):4001/graphql
+
+.PHONY: supergraph federation-demo
+supergraph: install node
+	mkdir -p var
+	$(HUB) schema --out var/hub.graphql
+	$(PY) -m partner --print-schema --out var/partner.graphql
+	node tools/compose.mjs hub=var/hub.graphql partner=var/partner.graphql \
+		--url hub=$(HUB_SUBGRAPH_URL) --url partner=$(PARTNER_SUBGRAPH_URL) --out gateway/supergraph.graphql
+
+# Hub (seeded; SQLite, or PostgreSQL via HUB_DATABASE_URL), partner subgraph and Hive Gateway on loopback.
+federation-demo: supergraph
+	HOST=$(HOST) HUB_PORT=$(PORT) PARTNER_PORT=4001 GATEWAY_PORT=4000 bash tools/federation_demo.sh

@@ -10,7 +10,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,26 +19,40 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.types import ExecutionResult
 
+from hub.broadcast import Broadcaster
 from hub.db import Database, connect
 from hub.errors import DatabaseUnavailable
+from hub.limits.documents import TrustedDocuments
+from hub.limits.middleware import hardening_middleware
 from hub.logs import request_id_var
 from hub.migrate import head_revision, is_current
 from hub.scheduler import Scheduler
+from hub.services.accounts import authenticate
 from hub.settings import Settings
 from hub.sync.registry import SYNCERS
 from hub.web import web_routes
 from schema import schema
 from schema.context import Context
+from schema.documents import DOCUMENTS_DIR
 from schema.loaders import Loaders
 
 logger = logging.getLogger("hub.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SECRET_SEGMENT = re.compile(r"^(/hooks/kakao/[^/]*/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path with secret segments (the Kakao skill URL secret) redacted: access logs never hold them."""
+    return _SECRET_SEGMENT.sub(r"\1***", path)
 
 
 class RequestIdMiddleware:
@@ -72,7 +86,7 @@ class RequestIdMiddleware:
                 logger.info(
                     "%s %s %s",
                     scope["method"],
-                    scope["path"],
+                    loggable_path(scope["path"]),
                     status,
                     extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 2)},
                 )
@@ -84,10 +98,66 @@ class HubGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None)
         self.db = db
         self.zone = settings.zone
+        self.settings = settings
 
     def encode_json(self, data: object) -> bytes:
         # orjson: faster than the stdlib, and Korean text leaves as UTF-8 rather than \\u escapes.
         return orjson.dumps(data)
+
+    class TextFrames(ASGIWebSocketAdapter):
+        """graphql-transport-ws messages go out as text frames: gateways' graphql-ws clients reject binary
+        frames ("Message is missing the 'type' property"), which orjson's bytes would otherwise become."""
+
+        async def send_json(self, message: Mapping[str, object]) -> None:
+            try:
+                await self.ws.send_text(self.view.encode_json_string(message))
+            except WebSocketDisconnect as exc:
+                raise WebSocketDisconnected from exc
+
+    websocket_adapter_class = TextFrames
+
+    # GraphQL over HTTP: a client that prefers `application/graphql-response+json` gets it, with 400 and no
+    # `data` for a request that never executed (parse, validation, variable errors). `application/json` and
+    # `*/*` keep the legacy contract: 200 with `errors`.
+    GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+    @classmethod
+    def wants_graphql_response(cls, request: Request | WebSocket) -> bool:
+        weights: dict[str, float] = {}
+        for media_range in request.headers.get("accept", "").lower().split(","):
+            media_type, *params = (part.strip() for part in media_range.split(";"))
+            q = next((p.removeprefix("q=") for p in params if p.startswith("q=")), "1")
+            try:
+                weights[media_type] = max(weights.get(media_type, 0.0), float(q))
+            except ValueError:
+                continue
+        preferred = weights.get(cls.GRAPHQL_RESPONSE, 0.0)
+        return preferred > 0 and preferred >= weights.get("application/json", 0.0)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        sub_response = await super().get_sub_response(request)
+        if self.wants_graphql_response(request):
+            sub_response.media_type = self.GRAPHQL_RESPONSE
+        return sub_response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        response = await super().process_result(request, result)
+        # Errors without a path come from before execution; with a path, execution ran and `data` stays.
+        never_executed = result.data is None and any(error.path is None for error in result.errors or [])
+        if never_executed and self.wants_graphql_response(request):
+            response.pop("data", None)
+        return response
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == self.GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{self.GRAPHQL_RESPONSE}; charset=utf-8"
+            request_error = isinstance(response_data, dict) and "data" not in response_data
+            if request_error and not sub_response.status_code:
+                response.status_code = 400
+        return response
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         return Context(
@@ -97,6 +167,8 @@ class HubGraphQL(GraphQL[Context, None]):
             zone=self.zone,
             loaders=Loaders.create(self.db),
             request_id=request.scope.get("state", {}).get("request_id", ""),
+            viewer=await authenticate(self.db, request.headers.get("authorization")),
+            settings=self.settings,
         )
 
 
@@ -127,6 +199,8 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         stop = asyncio.Event()
         polling = None
+        broadcaster = Broadcaster(database)
+        await broadcaster.start()
         if settings.scheduler:
             scheduler = Scheduler(database, settings, SYNCERS)
             polling = asyncio.create_task(scheduler.run_forever(stop), name="hub-scheduler")
@@ -136,6 +210,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
             stop.set()
             if polling is not None:
                 await polling
+            await broadcaster.stop()
             await database.dispose()
 
     middleware = [Middleware(RequestIdMiddleware)]
@@ -150,6 +225,15 @@ def create_app(settings: Settings, *, db: Database | None = None) -> Starlette:
                 max_age=600,
             )
         )
+    # Body cap, timeout, rate limit, trusted documents and their cache (hub/limits): inside CORS, so
+    # refusals carry CORS headers too.
+    middleware.extend(
+        hardening_middleware(
+            documents=TrustedDocuments.load(DOCUMENTS_DIR),
+            rate_limit=settings.rate_limit,
+            trusted_proxies=settings.trusted_proxies,
+        )
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

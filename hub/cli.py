@@ -11,6 +11,7 @@ from rich.table import Table
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from hub.commands import fail, import_app, out, run, settings, sources_app
+from hub.commands.reprocess import reprocess_command
 from hub.db import Database
 
 app = typer.Typer(
@@ -45,7 +46,7 @@ def seed_demo() -> None:
     """남원 데모(기관, 장소, 글) / Load the Namwon demo: organisations, places, posts."""
     from hub.seeds import seed_demo as load
 
-    report = run(lambda db: load(db, settings().zone))
+    report = run(lambda db: load(db, settings().zone, feeds=True))
     out.print(
         f"기관 {report.organisations_added}곳 추가, 장소 {report.places}곳, "
         f"글 {report.posts_created}건 추가 · {report.posts_updated}건 갱신 · "
@@ -53,6 +54,7 @@ def seed_demo() -> None:
         f"organisations added {report.organisations_added}, places {report.places}, posts created "
         f"{report.posts_created}, updated {report.posts_updated}, unchanged {report.posts_unchanged}"
     )
+    out.print(f"블로그·게시판·달력 / blogs, boards, calendars: {report.feeds}")
 
 
 @seed_app.command("places")
@@ -99,6 +101,9 @@ def orgs_list() -> None:
     for row in run(load):
         table.add_row(*row)
     out.print(table)
+
+
+app.command("reprocess")(reprocess_command)
 
 
 @app.command("schema")
@@ -154,4 +159,7 @@ def main() -> None:
 
 
 # Sub-commands that live in their own modules register on the groups in `hub.commands`.
+from hub.commands import feeds as _feeds  # noqa: E402, F401
+from hub.commands import kakao as _kakao  # noqa: E402, F401
 from hub.commands import sources as _sources  # noqa: E402, F401
+from hub.commands import users as _users  # noqa: E402, F401

@@ -112,6 +112,9 @@ class FeedItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_feed_item_status_posted", "status", "posted_at", "id"),
         Index("ix_feed_item_status_starts", "status", "starts_at", "id"),
+        Index("ix_feed_item_status_ends", "status", "ends_at"),
+        Index("ix_feed_item_posted", "posted_at", "id"),
+        Index("ix_feed_item_starts", "starts_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
@@ -134,6 +137,12 @@ class FeedItem(SQLModel, table=True):
     posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # hub.search tokens of title, body and place detail; indexed by FTS5 / GIN (migration 0003)
+    search_tokens: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    # Earlier values a change notice replaced: [{at, source, reason, before, after}], oldest first.
+    history: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONDocument(), nullable=False, server_default="[]")
+    )
 
 
 class FeedItemCategory(SQLModel, table=True):
@@ -163,6 +172,9 @@ class FeedItemSource(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=1000)
     posted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     raw_post_id: int | None = Field(default=None, foreign_key="raw_post.id")
+    # Set when this source joined an item another source created: how sure, and why (for staff to check).
+    match_score: float | None = None
+    match_reason: str | None = Field(default=None, max_length=300)
 
 
 class RawPost(SQLModel, table=True):
@@ -206,4 +218,122 @@ class Tombstone(SQLModel, table=True):
     kind: str = Field(max_length=20)
     external_id: str = Field(max_length=300)
     reason: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class StaffUser(SQLModel, table=True):
+    """A staff account: ADMIN, FACILITATOR, AREA_EDITOR (of one area) or ORG_STAFF (of one organisation)."""
+
+    __tablename__ = "staff_user"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=100)
+    password_hash: str = Field(sa_type=Text, description="argon2id")
+    role: str = Field(max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    area_id: int | None = Field(default=None, foreign_key="area.id", index=True)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class StaffSession(SQLModel, table=True):
+    """One login: an access token and a refresh token, stored only as SHA-256 hashes."""
+
+    __tablename__ = "staff_session"
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
+    access_hash: str = Field(max_length=64, unique=True)
+    access_expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    refresh_hash: str = Field(max_length=64, unique=True)
+    refresh_expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = _dt()
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ApiKey(SQLModel, table=True):
+    """An organisation's key for its own tools: scoped, revocable, stored as a SHA-256 hash."""
+
+    __tablename__ = "api_key"
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=20, description="the key's public start, to recognise it in lists")
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = _json(list)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    revoked_at: datetime | None = _dt()
+    last_used_at: datetime | None = _dt()
+
+
+class ItemCorrection(SQLModel, table=True):
+    """A staff correction of one field of an item; re-applied whenever the item is ingested again."""
+
+    __tablename__ = "item_correction"
+    item_id: int = Field(foreign_key="feed_item.id", primary_key=True, ondelete="CASCADE")
+    field: str = Field(max_length=40, primary_key=True)
+    value: Any = Field(default=None, sa_column=Column(JSONDocument(), nullable=True))
+    corrected_by: str = Field(max_length=254)
+    corrected_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ItemMerge(SQLModel, table=True):
+    """A facilitator's decision that `merged_item_id` duplicates `kept_item_id`; survives reprocessing."""
+
+    __tablename__ = "item_merge"
+    id: int | None = Field(default=None, primary_key=True)
+    kept_item_id: int = Field(foreign_key="feed_item.id", index=True, ondelete="CASCADE")
+    merged_item_id: int = Field(foreign_key="feed_item.id", unique=True, ondelete="CASCADE")
+    moved_refs: list[Any] = _json(list)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who did what to what, with the values before and after."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=254)
+    actor_user_id: int | None = Field(default=None, foreign_key="staff_user.id", ondelete="SET NULL")
+    actor_api_key_id: int | None = Field(default=None, foreign_key="api_key.id", ondelete="SET NULL")
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    action: str = Field(max_length=60)
+    target: str = Field(max_length=120)
+    before: dict[str, Any] = _json(dict)
+    after: dict[str, Any] = _json(dict)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False, index=True)
+    )
+
+
+class Collection(SQLModel, table=True):
+    """A facilitators' collection (모음): named, ordered items with a note each; public once published."""
+
+    __tablename__ = "collection"
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)
+    status: str = Field(default="DRAFT", max_length=20)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class CollectionItem(SQLModel, table=True):
+    __tablename__ = "collection_item"
+    collection_id: int = Field(foreign_key="collection.id", primary_key=True, ondelete="CASCADE")
+    item_id: int = Field(foreign_key="feed_item.id", primary_key=True, index=True, ondelete="CASCADE")
+    position: int = 0
+    note: str = Field(default="", max_length=1000)
+
+
+class FeaturedItem(SQLModel, table=True):
+    """An item an area's editors feature at the top of their area."""
+
+    __tablename__ = "featured_item"
+    area_id: int = Field(foreign_key="area.id", primary_key=True)
+    item_id: int = Field(foreign_key="feed_item.id", primary_key=True, ondelete="CASCADE")
+    position: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -7,7 +7,7 @@ Seeding twice changes nothing that is already there.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ import orjson
 from hub.db import Database
 from hub.errors import InvalidInput
 from hub.ingest.pipeline import Outcome, ingest_post
+from hub.services.feed_import import replay_demo_feeds
 from hub.services.organisations import add_organisation, organisations_by_slugs
 from hub.services.places import load_gazetteer
+from hub.sync import SyncReport
 from org_connectors import RawPost, SourceKind, StructuredEvent
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -33,6 +35,7 @@ class SeedReport:
     posts_created: int
     posts_updated: int
     posts_unchanged: int
+    feeds: SyncReport = field(default_factory=SyncReport)  # the demo blog, board and calendar files
 
 
 async def seed_places(db: Database, directory: Path = NAMWON) -> int:
@@ -106,10 +109,14 @@ async def seed_demo_posts(db: Database, zone: ZoneInfo, directory: Path = NAMWON
     return counts
 
 
-async def seed_demo(db: Database, zone: ZoneInfo, directory: Path = NAMWON) -> SeedReport:
+async def seed_demo(
+    db: Database, zone: ZoneInfo, directory: Path = NAMWON, *, feeds: bool = False
+) -> SeedReport:
+    """`feeds` also replays the demo blog, board and calendar files (`hub seed demo` does)."""
     added = await seed_organisations(db, directory)
     places = await seed_places(db, directory)
     counts = await seed_demo_posts(db, zone, directory)
+    replayed = await replay_demo_feeds(db, zone, directory) if feeds else SyncReport()
     return SeedReport(
-        added, places, counts[Outcome.CREATED], counts[Outcome.UPDATED], counts[Outcome.UNCHANGED]
+        added, places, counts[Outcome.CREATED], counts[Outcome.UPDATED], counts[Outcome.UNCHANGED], replayed
     )

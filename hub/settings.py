@@ -48,7 +48,15 @@ class Settings(BaseSettings):
         description="hosts on private or loopback addresses that feeds may be fetched from (comma-separated)",
     )
 
-    @field_validator("cors_origins", "fetch_allowed_private_hosts", mode="before")
+    rate_limit: float = Field(
+        50.0, ge=0, description="anonymous points per second per IP (×5 staff); 0 = off"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="proxy IPs/CIDRs whose X-Forwarded-For is believed"
+    )
+    federation_sdl: bool = Field(True, description="answer `_service { sdl }` to anonymous clients in prod")
+
+    @field_validator("cors_origins", "fetch_allowed_private_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):

@@ -20,7 +20,10 @@ strawberry.enum(
 strawberry.enum(SourceKind, description="Where an item was seen: BAND, KAKAO, RSS, ICAL, MANUAL, API.")
 strawberry.enum(
     FeedOrder,
-    description="NEWEST: most recently posted first. UPCOMING: next start first, past events left out.",
+    description=(
+        "NEWEST: most recently posted first. UPCOMING: next start first, past events left out. "
+        "NEAREST: closest first (needs filter.near). RELEVANCE: best search match first (needs filter.text)."
+    ),
 )
 
 __all__ = ["FeedOrder", "ItemKind", "ItemStatus", "SourceKind"]

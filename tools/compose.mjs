@@ -1,8 +1,10 @@
 // Compose subgraphs into a supergraph with @apollo/composition, the composer Apollo's tools use.
 //
 //   node tools/compose.mjs hub=http://127.0.0.1:8000/graphql partner=path/to/partner.graphql [--out FILE]
+//                          [--url partner=http://127.0.0.1:4001/graphql]
 //
-// A URL is asked for `{ _service { sdl } }`; a file is read as SDL. Exits 1 and prints every
+// A URL is asked for `{ _service { sdl } }`; a file is read as SDL. The supergraph records each subgraph's
+// routing URL (the one the gateway calls): its URL, or `--url NAME=URL` (needed for SDL files). Exits 1 and prints every
 // composition error when the subgraphs do not compose.
 import { readFile, writeFile } from "node:fs/promises";
 import { composeServices } from "@apollo/composition";
@@ -11,8 +13,10 @@ import { parse } from "graphql";
 const args = process.argv.slice(2);
 let out = null;
 const services = [];
+const routing = new Map();
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--out") { out = args[++i]; continue; }
+  if (args[i] === "--url") { const [n, u] = (args[++i] ?? "").split(/=(.*)/s); routing.set(n, u); continue; }
   const [name, where] = args[i].split(/=(.*)/s);
   if (!name || !where) { console.error(`expected NAME=URL_OR_FILE, got ${args[i]}`); process.exit(2); }
   services.push({ name, where });
@@ -34,7 +38,8 @@ async function sdlOf(where) {
 const definitions = [];
 for (const { name, where } of services) {
   const sdl = await sdlOf(where);
-  definitions.push({ name, url: /^https?:/.test(where) ? where : `http://${name}.invalid/graphql`, typeDefs: parse(sdl) });
+  const url = routing.get(name) ?? (/^https?:/.test(where) ? where : `http://${name}.invalid/graphql`);
+  definitions.push({ name, url, typeDefs: parse(sdl) });
 }
 const result = composeServices(definitions);
 if (result.errors?.length) {

@@ -8,21 +8,27 @@ Everything for one post happens in one write transaction, so a caller that ackno
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import delete, or_
 from sqlmodel import col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from hub.broadcast import mark_published
 from hub.db import Database
 from hub.enums import ItemStatus
-from hub.ingest import stages
-from hub.ingest.inbox import content_hash, to_document
+from hub.ingest import dedupe, stages
+from hub.ingest.inbox import content_hash, from_document, to_document
+from hub.ingest.matching import Match, find_same_event
 from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, RawPost, Tombstone, utcnow
 from hub.records import OrganisationRecord
-from hub.services.places import place_for_name
+from hub.search import document_tokens
+from hub.services.corrections import staff_overrides
+from hub.services.places import gazetteer_for, place_for_name
 from org_connectors import RawPost as ConnectorPost
 from org_connectors import SourceKind
 
@@ -35,6 +41,7 @@ class Outcome(enum.StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    MERGED = "merged"  # the post announces an event already in the feed: it became one more source of it
     TOMBSTONED = "tombstoned"
 
 
@@ -58,7 +65,7 @@ async def ingest_post(
     *,
     review_non_staff: bool = True,
     source_id: int | None = None,
-    understand: Understander = stages.understand,
+    understand: Understander | None = None,
 ) -> IngestResult:
     async with db.write() as session:
         return await ingest_in_session(
@@ -78,7 +85,8 @@ async def ingest_in_session(
     *,
     review_non_staff: bool = True,
     source_id: int | None = None,
-    understand: Understander = stages.understand,
+    understand: Understander | None = None,
+    reprocess: bool = False,
 ) -> IngestResult:
     """Ingest inside a caller's transaction (a connector that advances its cursor in the same commit)."""
     kind = post.source_kind.value
@@ -115,7 +123,7 @@ async def ingest_in_session(
             )
         )
     ).first()
-    if inbox is not None and inbox.content_hash == digest and source is not None:
+    if not reprocess and inbox is not None and inbox.content_hash == digest and source is not None:
         return IngestResult(Outcome.UNCHANGED, source.item_id, inbox.id)
 
     if inbox is None:
@@ -125,18 +133,27 @@ async def ingest_in_session(
             external_id=post.external_id,
             content_hash=digest,
             payload=document,
+            source_id=source_id,
         )
-    else:
+    elif inbox.content_hash != digest:
         inbox.content_hash, inbox.payload, inbox.revision = digest, document, inbox.revision + 1
     inbox.processed_at = utcnow()
     session.add(inbox)
     await session.flush()
 
+    if understand is None:
+        gazetteer = await gazetteer_for(session)
+        mask = not organisation.allow_contact_details
+        understand = partial(stages.understand, gazetteer=gazetteer, mask_personal=mask)
     draft = understand(stages.normalise(post))
+    if source is not None:  # staff corrections and merge decisions outlive re-ingestion
+        draft = await staff_overrides(session, source.item_id, key, draft)
+    match = await _same_event(session, organisation, kind, draft) if source is None else None
     place_id = await place_for_name(session, draft.place_name) if draft.place_name else None
-    item = await session.get(FeedItem, source.item_id) if source is not None else None
-    outcome = Outcome.UPDATED if item is not None else Outcome.CREATED
+    item_id = source.item_id if source is not None else match.item_id if match is not None else None
+    item = await session.get(FeedItem, item_id) if item_id is not None else None
     if item is None:
+        outcome = Outcome.CREATED
         item = FeedItem(
             organisation_id=organisation.id,
             area_id=organisation.area_id,
@@ -145,9 +162,17 @@ async def ingest_in_session(
             kind=draft.kind.value,
             title=draft.title,
         )
-    elif draft.cancelled:
-        item.status = ItemStatus.CANCELLED.value
-    _apply_draft(item, draft, place_id)
+        _apply_draft(item, draft, place_id)
+    elif match is not None:
+        outcome = Outcome.MERGED
+        _join(item, draft, place_id, source=f"{kind}:{post.external_id}")
+    else:
+        outcome = Outcome.UPDATED
+        assert source is not None
+        if await _is_primary(session, source):
+            if draft.cancelled:
+                item.status = ItemStatus.CANCELLED.value
+            _apply_draft(item, draft, place_id)
     session.add(item)
     await session.flush()
     assert item.id is not None and inbox.id is not None
@@ -161,11 +186,16 @@ async def ingest_in_session(
             url=post.url,
             posted_at=post.posted_at,
             raw_post_id=inbox.id,
+            match_score=match.decision.score if match else None,
+            match_reason=match.decision.reason[:300] if match else None,
         )
     else:
         source.url, source.raw_post_id = post.url, inbox.id
     session.add(source)
-    await _set_categories(session, item.id, draft.categories)
+    if outcome is not Outcome.MERGED:
+        await _set_categories(session, item.id, draft.categories)
+    if outcome is Outcome.CREATED and item.status == ItemStatus.PUBLISHED.value:
+        mark_published(session, item.id)  # live subscribers hear of it after commit
     return IngestResult(outcome, item.id, inbox.id)
 
 
@@ -179,7 +209,67 @@ def _apply_draft(item: FeedItem, draft: stages.ItemDraft, place_id: int | None) 
     item.place_id, item.place_detail = place_id, draft.place_detail
     item.apply_until, item.fee = draft.apply_until, draft.fee
     item.images, item.tags = list(draft.images), list(draft.tags)
+    item.search_tokens = document_tokens(draft.title, draft.body, draft.place_detail or "")
     item.updated_at = utcnow()
+
+
+async def _same_event(
+    session: AsyncSession, organisation: OrganisationRecord, kind: str, draft: stages.ItemDraft
+) -> Match | None:
+    """The stored item this new post announces again, or the one its change notice is about."""
+    if draft.understanding is None:
+        return None
+    fingerprint = dedupe.fingerprint(
+        draft.understanding, organisation=organisation.slug, source_kind=kind, body=draft.body
+    )
+    return await find_same_event(session, fingerprint)
+
+
+async def _is_primary(session: AsyncSession, source: FeedItemSource) -> bool:
+    """Only the source that created an item rewrites it; a cross-post's edits do not overwrite it."""
+    first = (
+        await session.exec(
+            select_model(FeedItemSource.id)
+            .where(col(FeedItemSource.item_id) == source.item_id)
+            .order_by(col(FeedItemSource.id))
+        )
+    ).first()
+    return first is None or first == source.id
+
+
+def _join(item: FeedItem, draft: stages.ItemDraft, place_id: int | None, *, source: str) -> None:
+    """A cross-post fills what the item lacks; a change notice moves or cancels it, keeping history."""
+    if draft.change is None:
+        if item.place_id is None and place_id is not None:
+            item.place_id, item.place_detail = place_id, draft.place_detail
+        item.apply_until = item.apply_until or draft.apply_until
+        item.fee = item.fee or draft.fee
+        item.ends_at = item.ends_at or draft.ends_at
+        item.images = list(dict.fromkeys([*item.images, *draft.images]))
+        item.updated_at = utcnow()
+        return
+    before = {"starts_at": _iso(item.starts_at), "ends_at": _iso(item.ends_at), "status": item.status}
+    if draft.change == "CANCELLED":
+        item.status = ItemStatus.CANCELLED.value
+    elif draft.starts_at is not None and draft.starts_at != item.starts_at:
+        item.starts_at, item.ends_at = draft.starts_at, draft.ends_at
+        item.status = ItemStatus.RESCHEDULED.value
+    if place_id is not None and draft.change == "CHANGED":
+        item.place_id, item.place_detail = place_id, draft.place_detail
+    after = {"starts_at": _iso(item.starts_at), "ends_at": _iso(item.ends_at), "status": item.status}
+    entry = {
+        "at": utcnow().isoformat(),
+        "source": source,
+        "reason": draft.change,
+        "before": before,
+        "after": after,
+    }
+    item.history = [*item.history, entry]
+    item.updated_at = utcnow()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 async def _set_categories(session: AsyncSession, item_id: int, names: tuple[str, ...]) -> None:
@@ -239,3 +329,41 @@ async def withdraw(
     item.updated_at = utcnow()
     session.add(item)
     return item_id
+
+
+@dataclass(frozen=True, slots=True)
+class ReprocessReport:
+    posts: int
+    updated: int
+    merged: int
+
+
+async def reprocess(
+    db: Database, organisations: Sequence[OrganisationRecord], *, batch: int = 200
+) -> ReprocessReport:
+    """Run understanding again over the stored inbox (after an improvement); staff corrections still win."""
+    by_id = {organisation.id: organisation for organisation in organisations}
+    posts = updated = merged = 0
+    last_id = 0
+    while True:
+        async with db.write() as session:
+            rows = (
+                await session.exec(
+                    select_model(RawPost)
+                    .where(col(RawPost.id) > last_id, col(RawPost.organisation_id).in_(list(by_id)))
+                    .order_by(col(RawPost.id))
+                    .limit(batch)
+                )
+            ).all()
+            for row in rows:
+                result = await ingest_in_session(
+                    session, by_id[row.organisation_id], from_document(row.payload), source_id=row.source_id,
+                    reprocess=True,
+                )  # fmt: skip
+                posts += 1
+                updated += result.outcome is Outcome.UPDATED
+                merged += result.outcome is Outcome.MERGED
+        if len(rows) < batch:
+            return ReprocessReport(posts, updated, merged)
+        assert rows[-1].id is not None
+        last_id = rows[-1].id

@@ -1,8 +1,8 @@
 """Pipeline stages as pure functions over frozen data: RawPost → Normalised → ItemDraft.
 
-Only `hub/ingest/pipeline.py` touches the database. The understanding stage here reads what a post
-states as data (title, structured event times, place); reading times and places from Korean free text
-plugs in at `understand()`.
+Only `hub/ingest/pipeline.py` touches the database. `understand()` reads when, where and what from the
+Korean text (`hub.ingest.understand`), takes structured calendar times as they are, and masks
+individuals' contact details unless the organisation allows them.
 """
 
 from __future__ import annotations
@@ -11,9 +11,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from hub.enums import ItemKind
+from hub.ingest.understand import Gazetteer, Understanding
+from hub.ingest.understand import understand as read_announcement
+from hub.privacy import mask_personal_data
 from org_connectors import RawPost, SourceKind
+
+SEOUL = ZoneInfo("Asia/Seoul")
 
 TITLE_MAX = 120
 EXCERPT_MAX = 200
@@ -51,6 +57,9 @@ class ItemDraft:
     images: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     cancelled: bool = False
+    change: str | None = None  # CANCELLED, RESCHEDULED or CHANGED when the post is a change notice
+    previous_starts_at: datetime | None = None  # the time a change notice replaces
+    understanding: Understanding | None = None  # what matching compares; None for drafts from storage
 
 
 def clean_text(text: str) -> str:
@@ -86,30 +95,47 @@ def derive_title(normalised: Normalised) -> str:
     return "(제목 없음)"
 
 
-def understand(normalised: Normalised) -> ItemDraft:
+def understand(
+    normalised: Normalised,
+    *,
+    gazetteer: Gazetteer | None = None,
+    mask_personal: bool = True,
+    tz: ZoneInfo = SEOUL,
+) -> ItemDraft:
     raw = normalised.raw
-    event = raw.event
-    kind = ItemKind.EVENT if event is not None else ItemKind.ANNOUNCEMENT
+    u = read_announcement(
+        normalised.body,
+        title=normalised.title,
+        posted_at=raw.posted_at,
+        gazetteer=gazetteer,
+        structured=raw.event,
+        tz=tz,
+        mask_personal=mask_personal,
+    )
+    body = mask_personal_data(normalised.body) if mask_personal else normalised.body
+    place_name = u.place.name if u.place is not None else u.place_name
+    if place_name is None and raw.event is not None and raw.event.location:
+        place_name = clean_text(raw.event.location)
     return ItemDraft(
-        title=derive_title(normalised),
-        body=normalised.body,
-        excerpt=_shorten(normalised.body, EXCERPT_MAX),
-        kind=kind,
-        starts_at=event.starts_at if event else None,
-        ends_at=event.ends_at if event else None,
-        all_day=event.all_day if event else False,
-        place_name=clean_text(event.location) if event and event.location else None,
-        is_online=raw.source_kind is SourceKind.ICAL and _looks_online(event.location if event else None),
+        title=u.title or derive_title(normalised),
+        body=body,
+        excerpt=u.excerpt or _shorten(body, EXCERPT_MAX),
+        kind=u.kind,
+        starts_at=u.starts_at,
+        ends_at=u.ends_at,
+        all_day=u.all_day,
+        is_online=u.is_online,
+        place_name=place_name,
+        place_detail=u.place_detail,
+        apply_until=u.apply_until,
+        fee=u.fee,
         images=raw.images,
         tags=normalised.tags,
-        categories=_stated_categories(raw),
-        cancelled=bool(event and event.cancelled),
-    )
-
-
-def _looks_online(location: str | None) -> bool:
-    return bool(location) and bool(
-        re.search(r"zoom|줌|온라인|youtube|유튜브|meet\.google", location or "", re.I)
+        categories=_stated_categories(raw) or u.categories,
+        cancelled=u.change == "CANCELLED",
+        change=u.change,
+        previous_starts_at=u.previous_starts_at,
+        understanding=u,
     )
 
 

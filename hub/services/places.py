@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,54 +14,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.db import Database
 from hub.errors import InvalidInput
+from hub.ingest.understand import Gazetteer, GazetteerError
+from hub.ingest.understand import Place as GazetteerPlace
+from hub.ingest.understand import load_gazetteer as load_gazetteer_file
 from hub.models import Place
 from hub.records import PlaceRecord
 
 _place = Place.__table__  # type: ignore[attr-defined]
-GAZETTEER_COLUMNS = ("name", "aliases", "category", "address", "lat", "lng")
+GAZETTEER_TTL_SECONDS = 300.0
+_gazetteers: dict[str, tuple[float, Gazetteer]] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class GazetteerEntry:
-    name: str
-    aliases: tuple[str, ...]
-    category: str | None
-    address: str | None
-    lat: float
-    lng: float
-
-
-def read_gazetteer(path: Path) -> list[GazetteerEntry]:
-    """Read `name,aliases,category,address,lat,lng` (aliases `|`-separated); refuse bad rows clearly."""
-    entries: list[GazetteerEntry] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != GAZETTEER_COLUMNS:
-            raise InvalidInput(
-                f"지명 사전의 열이 다릅니다: {reader.fieldnames} / "
-                f"Gazetteer columns must be {','.join(GAZETTEER_COLUMNS)}"
-            )
-        for line_no, row in enumerate(reader, start=2):
-            try:
-                lat, lng = float(row["lat"]), float(row["lng"])
-            except (TypeError, ValueError) as exc:
-                raise InvalidInput(
-                    f"{path.name} {line_no}행: 좌표가 숫자가 아닙니다 / "
-                    f"line {line_no}: coordinates are not numbers"
-                ) from exc
-            if not (-90 <= lat <= 90 and -180 <= lng <= 180):
-                raise InvalidInput(f"{path.name} {line_no}행: 좌표 범위 밖 / line {line_no}: out of range")
-            entries.append(
-                GazetteerEntry(
-                    name=nfc(row["name"]).strip(),
-                    aliases=tuple(nfc(a).strip() for a in (row["aliases"] or "").split("|") if a.strip()),
-                    category=row["category"] or None,
-                    address=row["address"] or None,
-                    lat=lat,
-                    lng=lng,
-                )
-            )
-    return entries
+def read_gazetteer(path: Path) -> list[GazetteerPlace]:
+    """The places of a gazetteer file (`name,aliases,category,address,lat,lng`), refused clearly if bad."""
+    try:
+        return list(load_gazetteer_file(path).places)
+    except GazetteerError as exc:
+        raise InvalidInput(str(exc)) from exc
 
 
 def nfc(text: str) -> str:
@@ -82,6 +50,7 @@ async def load_gazetteer(db: Database, path: Path) -> int:
             place.lat, place.lng = entry.lat, entry.lng
             place.verified = True
             session.add(place)
+    _gazetteers.clear()
     return len(entries)
 
 
@@ -104,3 +73,26 @@ async def places_by_ids(db: Database, ids: Sequence[int]) -> dict[int, PlaceReco
     async with db.read() as conn:
         rows = (await conn.execute(select(_place).where(_place.c.id.in_(set(ids))))).mappings()
         return {row["id"]: PlaceRecord.from_row(row) for row in rows}
+
+
+async def gazetteer_for(session: AsyncSession) -> Gazetteer:
+    """The verified places as a `Gazetteer` for the understanding stage, cached for a few minutes."""
+    key = str((await session.connection()).engine.url)
+    cached = _gazetteers.get(key)
+    if cached is not None and time.monotonic() - cached[0] < GAZETTEER_TTL_SECONDS:
+        return cached[1]
+    rows = (await session.exec(select_model(Place).where(col(Place.verified).is_(True)))).all()
+    gazetteer = Gazetteer(
+        GazetteerPlace(
+            name=row.name,
+            address=row.address,
+            lat=row.lat,
+            lng=row.lng,
+            category=row.category,
+            aliases=tuple(row.aliases or ()),
+        )
+        for row in rows
+        if row.lat is not None and row.lng is not None
+    )
+    _gazetteers[key] = (time.monotonic(), gazetteer)
+    return gazetteer

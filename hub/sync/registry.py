@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from hub.sync import Syncer
+from hub.sync.feeds import sync_ical, sync_rss
 from org_connectors import SourceKind
 
-SYNCERS: dict[SourceKind, Syncer] = {}
+SYNCERS: dict[SourceKind, Syncer] = {
+    SourceKind.RSS: sync_rss,
+    SourceKind.ICAL: sync_ical,
+}

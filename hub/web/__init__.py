@@ -20,3 +20,12 @@ ROUTE_FACTORIES: list[RouteFactory] = []
 
 def web_routes(db: Database, settings: Settings) -> list[BaseRoute]:
     return [route for factory in ROUTE_FACTORIES for route in factory(db, settings)]
+
+
+from hub.web import kakao_skill as _kakao_skill  # noqa: E402
+
+ROUTE_FACTORIES.append(_kakao_skill.routes)
+
+from hub.web import feed_exports as _feed_exports  # noqa: E402
+
+ROUTE_FACTORIES.append(_feed_exports.routes)

@@ -16,6 +16,7 @@ server that answers differently between the two lookups (DNS rebinding) is not s
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -30,7 +31,24 @@ from org_connectors.feeds.errors import (
     TooManyRedirects,
     URLRefused,
 )
-from org_connectors.feeds.links import redact_url
+from org_connectors.feeds.links import redact_url, redact_url_for_log
+
+
+class _RedactUrlsFilter(logging.Filter):
+    """httpx logs every request URL at INFO; a secret calendar address is a credential, so redact it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                redact_url_for_log(str(arg)) if isinstance(arg, httpx.URL) else arg for arg in record.args
+            )
+        return True
+
+
+_REDACT_URLS = _RedactUrlsFilter()
+for _logger_name in ("httpx", "httpcore"):
+    if _REDACT_URLS not in logging.getLogger(_logger_name).filters:
+        logging.getLogger(_logger_name).addFilter(_REDACT_URLS)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = (

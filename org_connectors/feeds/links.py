@@ -52,6 +52,18 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, path, "", "")) + query
 
 
+def redact_url_for_log(url: str) -> str:
+    """Like `redact_url`, but query parameter names stay (`?access_token=***`) so logs remain useful."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(잘못된 주소 / invalid URL)"
+    query = "&".join(f"{name}=***" for name, _ in parse_qsl(parts.query, keep_blank_values=True))
+    path = _PRIVATE_SEGMENT.sub(r"\1***", parts.path)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, netloc, path, query, ""))
+
+
 def canonical_post_url(url: str) -> str:
     """A post link without tracking, with Naver blog's mobile and PostView forms folded to one address."""
     clean = strip_tracking(url)

@@ -24,17 +24,29 @@ class FeedFilter:
     categories: list[str] | None = strawberry.field(default=None, description="Category slugs.")
     kinds: list[ItemKind] | None = strawberry.field(default=None, description="Item kinds.")
     text: str | None = strawberry.field(
-        default=None, description="Words that must all appear (Korean or not)."
+        default=None,
+        description=(
+            "Search: every word must appear (Korean or not; any two syllables match, e.g. 청년, 공연; "
+            "longer words match as written, e.g. 청년마루; Latin words match as prefixes, e.g. zoo → Zoom). "
+            "Blank text is an error. Needed by orderBy RELEVANCE."
+        ),
     )
     starts_after: datetime | None = strawberry.field(
         default=None, description="Starts at or after this time."
     )
     starts_before: datetime | None = strawberry.field(default=None, description="Starts before this time.")
     near: NearInput | None = strawberry.field(
-        default=None, description="Only items at places within a circle."
+        default=None,
+        description=(
+            "Only items at places within a circle. Items whose place has no coordinates (or that have no "
+            "place, e.g. online events) are left out. Needed by orderBy NEAREST."
+        ),
     )
     source_kinds: list[SourceKind] | None = strawberry.field(
         default=None, description="Only items seen on these kinds of source."
+    )
+    collection: str | None = strawberry.field(
+        default=None, description="Only items of this published facilitators' collection (slug)."
     )
 
     def to_query(self, order: FeedOrder) -> FeedQuery:
@@ -44,10 +56,11 @@ class FeedFilter:
             categories=tuple(self.categories or ()),
             kinds=tuple(self.kinds or ()),
             source_kinds=tuple(self.source_kinds or ()),
-            text=self.text.strip() or None if self.text else None,
+            text=self.text.strip() if self.text is not None else None,
             starts_after=_aware(self.starts_after),
             starts_before=_aware(self.starts_before),
             near=Near(self.near.lat, self.near.lng, self.near.radius_km) if self.near else None,
+            collection=self.collection,
             order=order,
         )
 

@@ -24,9 +24,13 @@ def settings_for(database_url: str, tmp_path: Path, **overrides: Any) -> Setting
 @dataclass
 class GraphClient:
     http: httpx.AsyncClient
+    token: str | None = None  # a staff access token or API key, sent as `Authorization: Bearer …`
 
     async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        headers = {"authorization": f"Bearer {self.token}"} if self.token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         body: dict[str, Any] = response.json()
         return body
 
@@ -70,3 +74,15 @@ def count_statements(db: Database) -> Iterator[StatementCounter]:
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+async def staff_token(db: Database) -> str:
+    """An access token of a fresh ADMIN account, made through the real account service."""
+    from hub.auth.roles import Role
+    from hub.services import accounts
+
+    user = await accounts.add_user(
+        db, email="lead@namwon.example", name="운영자", role=Role.ADMIN, password="남원-연결-허브-2026!"
+    )
+    issued = await accounts.open_session(db, user)
+    return issued.access_token

@@ -1,0 +1,297 @@
+"""Glance-page latency at scale: `python -m bench.glance --items 100000`.
+
+Generates N items across 200 organisations into a fresh SQLite database (bulk inserts, not the pipeline,
+but with the pipeline's tokenizer, so the FTS5 index is the real one), serves it with `hub serve` in a
+second process and measures, from this process with 10 concurrent clients, p50/p95/p99 of:
+the glance query (first 20, nested organisation/area/place/sources), a two-syllable search, a nearby
+query and a month calendar. The database is kept in var/bench/ and reused when it has the right size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from hub.migrate import upgrade_sync
+from hub.search import document_tokens
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACES = ROOT / "seeds" / "namwon" / "places.csv"
+NOW = datetime.now(UTC).replace(microsecond=0)
+SPAN_DAYS = 3 * 365  # items were posted over the last three years
+AREAS = ["community", "culture", "education", "youth", "civic"]
+
+SUBJECTS = ["청년", "마을", "어르신", "학부모", "아이들", "주민", "예술가", "동아리", "귀농인", "자원봉사자"]
+THINGS = [
+    "공연", "전시", "독서 모임", "강좌", "원탁회의", "플리마켓", "버스킹", "봉사활동", "설명회", "워크숍",
+    "영화 상영", "요리 교실", "텃밭 가꾸기", "합창", "사진 교실", "역사 탐방", "보드게임", "캠프",
+]  # fmt: skip
+OPENERS = ["함께하는", "처음 만나는", "다시 찾은", "겨울", "봄맞이", "주말", "저녁", "우리 동네", "온라인"]
+SENTENCES = [
+    "누구나 참여할 수 있습니다.",
+    "참가비는 무료이며 선착순으로 받습니다.",
+    "자세한 내용은 밴드 공지를 확인해 주세요.",
+    "Zoom 링크는 신청하신 분께 문자로 보내드립니다.",
+    "주차 공간이 부족하니 대중교통을 이용해 주세요.",
+    "간단한 다과를 준비했습니다.",
+    "신청은 이번 주 금요일까지 받습니다.",
+    "지난번에 오신 분들의 후기도 함께 나눕니다.",
+]
+
+
+def sqlite_dt(value: datetime) -> str:
+    """SQLAlchemy's SQLite datetime text (naive UTC), which sorts correctly."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@dataclass(frozen=True)
+class Generated:
+    path: Path
+    items: int
+    seconds: float
+
+
+def _places(conn: sqlite3.Connection) -> list[int]:
+    with PLACES.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        conn.execute(
+            "INSERT INTO place (name, aliases, category, address, lat, lng, verified) VALUES (?,?,?,?,?,?,1)",
+            (row["name"], "[]", row["category"], row["address"], float(row["lat"]), float(row["lng"])),
+        )
+    for n in range(20):  # places as written in posts: no coordinates
+        conn.execute("INSERT INTO place (name, aliases, verified) VALUES (?, '[]', 0)", (f"마을회관 {n}호",))
+    return [row[0] for row in conn.execute("SELECT id FROM place ORDER BY id")]
+
+
+def _rows(count: int, orgs: list[tuple[int, int]], places: list[int], rng: random.Random) -> Iterator[Any]:
+    located, unlocated = places[:-20], places[-20:]
+    for n in range(count):
+        org_id, area_id = orgs[rng.randrange(len(orgs))]
+        posted = NOW - timedelta(seconds=rng.randrange(SPAN_DAYS * 86400))
+        what = f"{rng.choice(OPENERS)} {rng.choice(SUBJECTS)} {rng.choice(THINGS)}"
+        title = f"{what} 안내 ({n})"
+        body = " ".join([f"{what}에 초대합니다.", *rng.sample(SENTENCES, 3)])
+        starts = ends = None
+        all_day = False
+        place_id = None
+        kind = "ANNOUNCEMENT"
+        if rng.random() < 0.6:
+            kind = "EVENT"
+            if rng.random() < 0.05:
+                start_day = (posted + timedelta(days=rng.randint(1, 40))).date()
+                starts = datetime(start_day.year, start_day.month, start_day.day, tzinfo=UTC) - timedelta(
+                    hours=9
+                )
+                ends = starts + timedelta(days=rng.randint(2, 30))
+                all_day = True
+            else:
+                starts = (posted + timedelta(days=rng.randint(1, 40))).replace(minute=0, second=0)
+                ends = starts + timedelta(hours=2)
+            roll = rng.random()
+            place_id = rng.choice(located) if roll < 0.8 else rng.choice(unlocated) if roll < 0.9 else None
+        status = "PUBLISHED" if rng.random() < 0.95 else rng.choice(["PENDING_REVIEW", "WITHDRAWN"])
+        yield (
+            org_id, area_id, kind, status, title, body, body[:200],
+            sqlite_dt(starts) if starts else None, sqlite_dt(ends) if ends else None, all_day, False,
+            place_id, "[]", "[]", sqlite_dt(posted), sqlite_dt(posted), sqlite_dt(posted),
+            document_tokens(title, body),
+        )  # fmt: skip
+
+
+def generate(path: Path, items: int, organisations: int, seed: int = 7) -> Generated:
+    started = time.perf_counter()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    upgrade_sync(f"sqlite:///{path}")
+    rng = random.Random(seed)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("BEGIN")
+    area_ids = dict(conn.execute("SELECT slug, id FROM area"))
+    orgs: list[tuple[int, int]] = []
+    for n in range(organisations):
+        area = AREAS[n % len(AREAS)]
+        cursor = conn.execute(
+            "INSERT INTO organisation (slug, name, area_id, description, allow_contact_details, created_at) "
+            "VALUES (?, ?, ?, '', 0, ?)",
+            (f"org-{n:03d}", f"남원 {rng.choice(SUBJECTS)} 기관 {n}", area_ids[area], sqlite_dt(NOW)),
+        )
+        assert cursor.lastrowid is not None
+        orgs.append((cursor.lastrowid, area_ids[area]))
+    places = _places(conn)
+    insert_item = (
+        "INSERT INTO feed_item (organisation_id, area_id, kind, status, title, body, excerpt, starts_at, "
+        "ends_at, all_day, is_online, place_id, images, tags, posted_at, updated_at, created_at, "
+        "search_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    )
+    batch: list[Any] = []
+    for row in _rows(items, orgs, places, rng):
+        batch.append(row)
+        if len(batch) == 10_000:
+            conn.executemany(insert_item, batch)
+            batch.clear()
+    conn.executemany(insert_item, batch)
+    conn.execute(
+        "INSERT INTO feed_item_source (item_id, organisation_id, kind, external_id, url, posted_at) "
+        "SELECT id, organisation_id, 'BAND', 'post-' || id, 'https://band.us/band/1/post/' || id, posted_at "
+        "FROM feed_item"
+    )
+    conn.execute(
+        "INSERT INTO feed_item_category (item_id, category_id) "
+        "SELECT id, 1 + (id % (SELECT count(*) FROM category)) FROM feed_item"
+    )
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return Generated(path, items, time.perf_counter() - started)
+
+
+FIELDS = """id title excerpt kind startsAt endsAt allDay
+  organisation { slug name } area { slug name } place { name lat lng } sources { kind url }"""
+GLANCE = f"{{ feed(first: 20) {{ edges {{ node {{ {FIELDS} }} }} pageInfo {{ endCursor hasNextPage }} }} }}"
+SEARCH = (
+    f'{{ feed(first: 20, filter: {{text: "공연"}}) {{ edges {{ node {{ {FIELDS} }} }} '
+    "pageInfo { endCursor hasNextPage } } }"
+)
+NEARBY = (
+    "{ feed(first: 20, filter: {near: {lat: 35.4164, lng: 127.3904, radiusKm: 1}}) "
+    f"{{ edges {{ node {{ {FIELDS} }} }} pageInfo {{ endCursor hasNextPage }} }} }}"
+)
+
+
+def month_calendar() -> str:
+    today = NOW.date()
+    first = date(today.year, today.month, 1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return (
+        f'{{ calendar(from: "{first}", to: "{last}", perDay: 5) '
+        "{ date totalCount items { id title startsAt allDay place { name } } } }"
+    )
+
+
+async def measure(base: str, query: str, *, clients: int, requests: int) -> list[float]:
+    timings: list[float] = []
+    failures: list[str] = []
+    body = orjson.dumps({"query": query})
+    headers = {"content-type": "application/json"}
+    remaining = requests
+
+    async def client(http: httpx.AsyncClient) -> None:
+        nonlocal remaining
+        while remaining > 0:
+            remaining -= 1
+            started = time.perf_counter()
+            response = await http.post(f"{base}/graphql", content=body, headers=headers)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200 or "errors" in response.json():
+                failures.append(response.text[:300])
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
+        for _ in range(20):  # warm the caches and the connection pool
+            await http.post(f"{base}/graphql", content=body, headers=headers)
+        await asyncio.gather(*(client(http) for _ in range(clients)))
+    if failures:
+        print(f"  {len(failures)} failed requests, e.g. {failures[0]}", flush=True)
+    return timings
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def serve(path: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "HUB_DATABASE_URL": f"sqlite:///{path}",
+        "HUB_SCHEDULER": "false",
+        "HUB_LOG_LEVEL": "WARNING",
+        "HUB_ENV": "prod",
+        # Ten clients on one address stand for many residents: the per-IP rate limit would refuse them.
+        "HUB_RATE_LIMIT": "0",
+        "HUB_SECRET_KEY": "bench-" + "x" * 40,
+        "HUB_VAR_DIR": str(path.parent),
+    }
+    hub = Path(sys.executable).parent / "hub"
+    return subprocess.Popen([str(hub), "serve", "--port", str(port)], env=env, cwd=ROOT)
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("hub serve stopped")
+        try:
+            if httpx.get(f"{base}/readyz").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("hub serve did not become ready")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--organisations", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--requests", type=int, default=1000, help="per query")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the database even if it exists")
+    args = parser.parse_args()
+
+    path = ROOT / "var" / "bench" / f"glance-{args.items}.sqlite3"
+    if args.regenerate or not path.exists():
+        generated = generate(path, args.items, args.organisations)
+        size = path.stat().st_size / 1e6
+        print(f"generated {generated.items:,} items in {generated.seconds:.1f} s ({size:.0f} MB) → {path}")
+    else:
+        print(f"reusing {path}")
+    server = serve(path, args.port)
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_ready(base, server)
+        print(f"{args.items:,} items, {args.clients} concurrent clients, {args.requests} requests per query")
+        print(f"{'query':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
+        for name, query in [
+            ("glance", GLANCE),
+            ("search", SEARCH),
+            ("nearby", NEARBY),
+            ("calendar", month_calendar()),
+        ]:
+            started = time.perf_counter()
+            timings = asyncio.run(measure(base, query, clients=args.clients, requests=args.requests))
+            rate = len(timings) / (time.perf_counter() - started)
+            print(
+                f"{name:<10} {statistics.median(timings):>8.1f} {percentile(timings, 95):>8.1f} "
+                f"{percentile(timings, 99):>8.1f} {rate:>8.0f}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""One tokenizer for Korean (and any) text, shared by SQLite FTS5 and PostgreSQL full-text search.
+
+Neither engine splits Korean well (particles stay glued: `청년들이`), so the hub tokenises in Python
+and both databases index the same tokens (reference/performance-and-search.md):
+
+- text is NFC-normalised and case-folded (text typed on iOS arrives as NFD and would match nothing);
+- it is cut into runs of letters and digits, and a run changes at a script boundary (`Zoom으로` is
+  `zoom` + `으로`);
+- a run in a script written without spaces between morphemes (Hangul, Han, kana) becomes its
+  character bigrams plus its last character alone (`청년마루` → `청년 년마 마루 루`), so any two
+  characters match and a single character matches as a prefix;
+- any other run (Latin, digits, …) is one token, matched as a prefix at query time (`zoo` finds `zoom`).
+
+A query term matches when its bigrams appear consecutively (an FTS5 phrase, a PostgreSQL `<->`
+chain): `청년마루` does not match `청년 … 마루` far apart. All terms must match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+MAX_DOCUMENT_CHARS = 6000  # PostgreSQL keeps positions up to 16,383; stay well inside on both engines
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TERMS = 12
+
+
+def _is_bigram_script(char: str) -> bool:
+    code = ord(char)
+    return (
+        0xAC00 <= code <= 0xD7A3  # Hangul syllables
+        or 0x1100 <= code <= 0x11FF  # Hangul jamo
+        or 0x3130 <= code <= 0x318F  # Hangul compatibility jamo
+        or 0x3040 <= code <= 0x30FF  # kana
+        or 0x3400 <= code <= 0x9FFF  # Han
+        or 0xF900 <= code <= 0xFAFF
+    )
+
+
+def _is_word_char(char: str) -> bool:
+    return unicodedata.category(char)[0] in {"L", "N"}
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _runs(text: str) -> Iterator[tuple[str, bool]]:
+    """Maximal runs of word characters of one script class: (run, is_bigram_script)."""
+    start = None
+    bigram = False
+    for index, char in enumerate(text):
+        if not _is_word_char(char):
+            if start is not None:
+                yield text[start:index], bigram
+                start = None
+            continue
+        char_bigram = _is_bigram_script(char)
+        if start is not None and char_bigram != bigram:
+            yield text[start:index], bigram
+            start = None
+        if start is None:
+            start, bigram = index, char_bigram
+    if start is not None:
+        yield text[start:], bigram
+
+
+def _run_tokens(run: str, bigram: bool) -> list[str]:
+    if not bigram:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
+
+
+def document_tokens(*parts: str) -> str:
+    """The space-separated tokens stored in `feed_item.search_tokens` for title, body, place, tags."""
+    text = normalise(" ".join(part for part in parts if part))[:MAX_DOCUMENT_CHARS]
+    return " ".join(token for run, bigram in _runs(text) for token in _run_tokens(run, bigram))
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One run of the query: consecutive tokens (a phrase), the last one matched as a prefix if `prefix`."""
+
+    tokens: tuple[str, ...]
+    prefix: bool
+
+
+def query_terms(text: str) -> tuple[Term, ...]:
+    """The terms of a search; empty when the text has no letters or digits."""
+    terms: list[Term] = []
+    for run, bigram in _runs(normalise(text[:MAX_QUERY_CHARS])):
+        if not bigram:
+            term = Term((run,), prefix=True)
+        elif len(run) == 1:
+            # A lone syllable: the first character of a bigram, or the last character of a run.
+            term = Term((run,), prefix=True)
+        else:
+            term = Term(tuple(run[i : i + 2] for i in range(len(run) - 1)), prefix=False)
+        if term not in terms:
+            terms.append(term)
+    return tuple(terms[:MAX_QUERY_TERMS])
+
+
+def fts5_query(terms: tuple[Term, ...]) -> str:
+    """An FTS5 MATCH expression: phrases joined by AND (tokens never contain quotes)."""
+    return " AND ".join('"' + " ".join(term.tokens) + '"' + (" *" if term.prefix else "") for term in terms)
+
+
+def tsquery(terms: tuple[Term, ...]) -> str:
+    """The same search as a PostgreSQL `to_tsquery('simple', …)` expression."""
+
+    def quoted(token: str) -> str:
+        return "'" + token + "'"
+
+    return " & ".join(
+        "(" + " <-> ".join(quoted(t) for t in term.tokens) + (":*" if term.prefix else "") + ")"
+        for term in terms
+    )
