@@ -159,6 +159,7 @@ def main() -> None:
 
 
 # Sub-commands that live in their own modules register on the groups in `hub.commands`.
+from hub.commands import band as _band  # noqa: E402, F401
 from hub.commands import feeds as _feeds  # noqa: E402, F401
 from hub.commands import kakao as _kakao  # noqa: E402, F401
 from hub.commands import sources as _sources  # noqa: E402, F401

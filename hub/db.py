@@ -7,9 +7,10 @@ failing when a read transaction tries to upgrade. Readers and writers get separa
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from hub.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -57,13 +60,21 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
     return engine
 
 
+WRITE_QUEUE_TIMEOUT_SECONDS = 30.0
+
+
 @dataclass(frozen=True)
 class Database:
-    """The reader and writer engines of one database (the same engine on PostgreSQL)."""
+    """The reader and writer engines of one database (the same engine on PostgreSQL).
+
+    On SQLite the writers of one process queue on a lock before `BEGIN IMMEDIATE`: SQLite's busy handler
+    retries at random and can starve a writer, a first-come-first-served queue cannot.
+    """
 
     url: str
     reader: AsyncEngine
     writer: AsyncEngine
+    _write_queue: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -81,8 +92,22 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A session in one write transaction: committed on success, rolled back on error."""
-        async with AsyncSession(self.writer, expire_on_commit=False) as session, session.begin():
-            yield session
+        if not self.is_sqlite:
+            async with AsyncSession(self.writer, expire_on_commit=False) as session, session.begin():
+                yield session
+            return
+        try:
+            await asyncio.wait_for(self._write_queue.acquire(), WRITE_QUEUE_TIMEOUT_SECONDS)
+        except TimeoutError as exc:
+            raise DatabaseUnavailable(
+                "데이터베이스 쓰기가 밀려 있습니다. 잠시 후 다시 시도하세요 / "
+                "The database is busy writing; retry shortly"
+            ) from exc
+        try:
+            async with AsyncSession(self.writer, expire_on_commit=False) as session, session.begin():
+                yield session
+        finally:
+            self._write_queue.release()
 
     async def dispose(self) -> None:
         await self.reader.dispose()

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 from sqlmodel import select as select_model
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -61,12 +63,19 @@ async def place_for_name(session: AsyncSession, name: str) -> int:
     if found is None:
         verified = (await session.exec(select_model(Place).where(col(Place.verified).is_(True)))).all()
         found = next((place for place in verified if name in (place.aliases or ())), None)
-    if found is None:
-        found = Place(name=name, verified=False)
-        session.add(found)
-        await session.flush()
-    assert found.id is not None
-    return found.id
+    if found is not None:
+        assert found.id is not None
+        return found.id
+    # Two processes may name the same new place at once: insert-if-absent, then read whichever row won.
+    conn = await session.connection()
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert
+    await conn.execute(
+        insert(_place)
+        .values(name=name, aliases=[], verified=False)
+        .on_conflict_do_nothing(index_elements=["name"])
+    )
+    place_id = (await conn.execute(select(_place.c.id).where(_place.c.name == name))).scalar_one()
+    return int(place_id)
 
 
 async def places_by_ids(db: Database, ids: Sequence[int]) -> dict[int, PlaceRecord]:

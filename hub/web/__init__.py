@@ -29,3 +29,7 @@ ROUTE_FACTORIES.append(_kakao_skill.routes)
 from hub.web import feed_exports as _feed_exports  # noqa: E402
 
 ROUTE_FACTORIES.append(_feed_exports.routes)
+
+from hub.web import band_oauth as _band_oauth  # noqa: E402
+
+ROUTE_FACTORIES.append(_band_oauth.routes)
