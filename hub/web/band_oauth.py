@@ -31,11 +31,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from hub.auth.policy import manages_organisation
 from hub.db import Database
 from hub.errors import HubError
 from hub.models import Source
 from hub.records import OrganisationRecord
 from hub.secrets import SecretBox
+from hub.services import accounts
 from hub.services.organisations import organisations_by_slugs
 from hub.services.sources import SourceState, add_source, secret_purpose
 from hub.settings import Settings
@@ -121,8 +123,17 @@ def routes(db: Database, settings: Settings) -> list[BaseRoute]:
                 503,
             )
         slug = request.query_params.get("org", "")
-        if await organisation(slug) is None:
+        org = await organisation(slug)
+        if org is None:
             return _problem(f"알 수 없는 기관입니다: {slug} / Unknown organisation", 404)
+        # Only the organisation's own staff may attach a band to its feed (the state then carries that).
+        viewer = await accounts.authenticate(db, request.headers.get("authorization"))
+        if not viewer.is_authenticated:
+            return _problem(
+                "기관 담당자로 로그인한 뒤 연결하세요 / Sign in as the organisation's staff first", 401
+            )
+        if not viewer.is_user or not manages_organisation(viewer, org.id):
+            return _problem("이 기관의 밴드를 연결할 권한이 없습니다 / You may not connect bands for it", 403)
         client_id = settings.band_client_id or ""
         target = authorize_url(settings.band_auth_base, client_id, redirect_uri, make_state(settings, slug))
         return RedirectResponse(target, status_code=302, headers={"cache-control": "no-store"})

@@ -11,18 +11,24 @@ import httpx
 from sqlmodel import select
 
 from hub.app import create_app
+from hub.auth.roles import Role
 from hub.db import Database
 from hub.models import Source
+from hub.services import accounts
 from hub.services.sources import SourceState, get_source, list_sources, open_secret
 from hub.web.band_oauth import make_state, read_state
 from org_connectors.band.simulator import BandSimulatorState, create_band_simulator, load_band_fixtures
 from tests.support.factories import organisation
-from tests.support.graph import settings_for
+from tests.support.graph import settings_for, staff_token
 from tests.support.server import free_port, serve_asgi
 from tests.sync.band.conftest import BOX, FIXTURES, SECRET_KEY, Harness
 
 CLIENT_ID, CLIENT_SECRET = "namwon-hub-app", "band-app-secret-for-tests"
 COMMUNITY, YOUTH = "AAAnwCommunitySupport001", "AAAnwYouthGathering00001"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
 
 
 async def test_a_staff_member_connects_the_bands_they_pick(db: Database, tmp_path: Path) -> None:
@@ -31,6 +37,7 @@ async def test_a_staff_member_connects_the_bands_they_pick(db: Database, tmp_pat
     sim.register_oauth_client(CLIENT_ID, CLIENT_SECRET, grant_bands={COMMUNITY, YOUTH})
     sim.token_methods = frozenset({"POST"})  # this "BAND" only takes the form-post exchange
     await organisation(db, "namwon-community-center", area="community")
+    await organisation(db, "namwon-youth", area="youth")
     port = free_port()
     with serve_asgi(create_band_simulator(sim)) as band:
         settings = settings_for(
@@ -39,7 +46,18 @@ async def test_a_staff_member_connects_the_bands_they_pick(db: Database, tmp_pat
         )  # fmt: skip
         with serve_asgi(create_app(settings), port=port) as hub:  # its own engine, in its own loop
             async with httpx.AsyncClient(base_url=hub, follow_redirects=True) as browser:
-                page = await browser.get("/oauth/band/start", params={"org": "namwon-community-center"})
+                start = {"org": "namwon-community-center"}
+                anonymous = await browser.get("/oauth/band/start", params=start)
+                assert anonymous.status_code == 401 and "로그인" in anonymous.text
+                outsider = await accounts.add_user(
+                    db, email="youth@namwon.example", name="청년 담당", role=Role.ORG_STAFF,
+                    password="남원-연결-허브-2026!", organisation_slug="namwon-youth",
+                )  # fmt: skip
+                other = (await accounts.open_session(db, outsider)).access_token
+                forbidden = await browser.get("/oauth/band/start", params=start, headers=bearer(other))
+                assert forbidden.status_code == 403
+                staff = bearer(await staff_token(db))
+                page = await browser.get("/oauth/band/start", params=start, headers=staff)
                 assert page.status_code == 200, page.text
                 assert "연결할 밴드 고르기" in page.text
                 offered = re.findall(r'name="band_key" value="([^"]+)"', page.text)
