@@ -25,6 +25,7 @@ from hub.errors import InvalidInput, NotFound
 from hub.ingest.pipeline import ingest_in_session, withdraw
 from hub.ingest.stages import TITLE_MAX
 from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, ItemCorrection, Organisation
+from hub.privacy import mask_personal_data
 from hub.records import FeedItemRecord, OrganisationRecord
 from hub.services.audit import record_action
 from hub.services.corrections import encode
@@ -149,6 +150,9 @@ def _check(fields: Mapping[str, Any]) -> None:
             raise FieldError(name, "시간대(+09:00)를 함께 적어 주세요 / Give the time with its offset")
 
 
+TEXT_FIELDS = frozenset({"title", "place_name", "place_detail"})
+
+
 async def correct_item(
     db: Database, viewer: Viewer, item_id: int, fields: Mapping[str, Any]
 ) -> FeedItemRecord:
@@ -181,7 +185,12 @@ async def correct_item(
             await session.execute(delete(_item_category).where(_item_category.c.item_id == item.id))
             for category_id in sorted(set(known.values())):
                 session.add(FeedItemCategory(item_id=item_id, category_id=category_id))
+        organisation = await session.get(Organisation, item.organisation_id)
+        mask = organisation is None or not organisation.allow_contact_details
         for field, value in fields.items():
+            if mask and field in TEXT_FIELDS and isinstance(value, str):
+                # Staff text is public output too: individuals' contacts are masked as in ingested posts.
+                value = mask_personal_data(value)
             if field == "title":
                 item.title = value.strip()
             elif field == "kind":

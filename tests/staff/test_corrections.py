@@ -124,3 +124,20 @@ async def test_a_withdrawn_item_never_comes_back(db: Database) -> None:
     assert withdrawn.status is ItemStatus.WITHDRAWN
     assert (await ingest(db, world.youth, raw)).outcome is Outcome.TOMBSTONED
     assert await items_by_ids(db, [created.item_id]) == {}
+
+
+async def test_a_corrected_title_with_a_mobile_number_is_masked_in_public_output(db: Database) -> None:
+    world = await make_world(db)
+    staff = await _viewer(db, world, "youth_staff")
+    created = await ingest(db, world.youth, post(1, kind=SourceKind.BAND, title="청년 모임"))
+    assert created.item_id is not None
+    await staff_items.correct_item(
+        db, staff, created.item_id, {"title": "청년 모임 (문의 010-2345-6789, 063-620-1234)"}
+    )
+    title = (await _item(db, created.item_id))[0]
+    assert "010-2345-6789" not in title and "6789" in title
+    assert "063-620-1234" in title  # institutional numbers stay
+    await ingest(
+        db, world.youth, post(1, kind=SourceKind.BAND, title="청년 모임", body="본문이 바뀌었습니다.")
+    )
+    assert (await _item(db, created.item_id))[0] == title  # the remembered correction is the masked one
