@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from hub.db import Database
@@ -78,11 +78,6 @@ async def list_organisations(
         has_next_page=len(rows) > limit,
         has_previous_page=after is not None,
     )
-
-
-async def count_organisations(db: Database) -> int:
-    async with db.read() as conn:
-        return int((await conn.execute(select(func.count()).select_from(_org))).scalar_one())
 
 
 async def organisations_by_area_ids(
