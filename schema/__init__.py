@@ -24,6 +24,7 @@ from schema.nodes import NodeQueries
 from schema.organisations.schema import OrganisationQueries
 from schema.organisations.types import Organisation
 from schema.places.types import Place
+from schema.planned_execution import PlannedExecutionContext
 from schema.staff.schema import StaffMutations, StaffQueries
 
 # Hive Gateway composes federation up to v2.9 (reference/federation-and-conformance.md).
@@ -80,6 +81,7 @@ def build_schema() -> HubSchema:
             lambda: ValidationCache(maxsize=CACHE_SIZE),
         ],
         config=StrawberryConfig(auto_camel_case=True),
+        execution_context_class=PlannedExecutionContext,
     )
 
 

@@ -19,7 +19,20 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, Select, and_, exists, func, literal_column, or_, select, text, union
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    Select,
+    and_,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.db import Database
@@ -40,6 +53,7 @@ from hub.models import (
 from hub.pagination import Page, decode_cursor, encode_cursor, page_size
 from hub.records import CategoryRecord, FeedItemRecord, SourceRefRecord
 from hub.search import MAX_QUERY_CHARS, Term, fts5_query, query_terms, tsquery
+from hub.services.item_relations import Related, fetch_related
 from org_connectors import SourceKind
 
 _item = FeedItem.__table__  # type: ignore[attr-defined]
@@ -50,6 +64,11 @@ _org = Organisation.__table__  # type: ignore[attr-defined]
 _area = Area.__table__  # type: ignore[attr-defined]
 _place = Place.__table__  # type: ignore[attr-defined]
 _cohost = FeedItemCoHost.__table__  # type: ignore[attr-defined]
+
+# What `FeedItemRecord` reads: not the search tokens or the history, which are long and unused here.
+_RECORD_COLUMNS: list[ColumnElement[Any]] = [
+    c for c in _item.c if c.name not in {"search_tokens", "history", "created_at"}
+]
 
 KM_PER_DEGREE = 111.32
 MAX_RADIUS_KM = 200.0
@@ -261,19 +280,28 @@ def _cursor_scope(query: FeedQuery) -> str:
 HIT_LIST_LIMIT = 2000
 
 
-async def _sqlite_hits(db: Database, query: FeedQuery) -> list[int] | None:
+def _sqlite_hits(connection: Connection, query: FeedQuery) -> list[int] | None:
     """The ids matching a search when there are few (None when many, or not SQLite, or no search).
 
     SQLite's planner cannot tell a rare word from a common one: with every hit listed it sorts them
     (fast when few), else it walks the (posted_at) or (starts_at) index and stops after one page.
     """
-    if not db.is_sqlite or not query.terms or query.order in {FeedOrder.RELEVANCE, FeedOrder.NEAREST}:
+    if (
+        connection.dialect.name != "sqlite"
+        or not query.terms
+        or query.order in {FeedOrder.RELEVANCE, FeedOrder.NEAREST}
+    ):
         return None
     found = text("SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :fts_match LIMIT :limit")
-    async with db.read() as conn:
-        rows = await conn.execute(found, {"fts_match": fts5_query(query.terms), "limit": HIT_LIST_LIMIT + 1})
-        ids = [row[0] for row in rows]
+    rows = connection.execute(found, {"fts_match": fts5_query(query.terms), "limit": HIT_LIST_LIMIT + 1})
+    ids = [row[0] for row in rows]
     return ids if len(ids) <= HIT_LIST_LIMIT else None
+
+
+def _records_and(key: ColumnElement[Any]) -> Select[Any]:
+    """The record's columns and the order key that goes into cursors."""
+    statement: Select[Any] = select(*_RECORD_COLUMNS, key.label("order_key"))
+    return statement
 
 
 def _statement(
@@ -296,26 +324,26 @@ def _statement(
                 .subquery("hits")
             )
             key = hits.c.score
-            statement = select(_item, key.label("order_key")).join(hits, hits.c.item_id == _item.c.id)
+            statement = _records_and(key).join(hits, hits.c.item_id == _item.c.id)
         else:
             vector = func.to_tsvector(_SIMPLE, _item.c.search_tokens)
             tsq = func.to_tsquery(_SIMPLE, tsquery(query.terms))
             key = -func.ts_rank(vector, tsq)
             clauses.append(vector.op("@@")(tsq))
-            statement = select(_item, key.label("order_key"))
+            statement = _records_and(key)
         ascending = True
     elif query.order is FeedOrder.NEAREST:
         assert query.near is not None
         key = _distance_sq(query.near)
-        statement = select(_item, key.label("order_key")).join(_place, _place.c.id == _item.c.place_id)
+        statement = _records_and(key).join(_place, _place.c.id == _item.c.place_id)
         clauses.extend(_within(query.near))
         ascending = True
     elif query.order is FeedOrder.UPCOMING:
         key, ascending = _item.c.starts_at, True
-        statement = select(_item, key.label("order_key"))
+        statement = _records_and(key)
     else:
         key, ascending = _item.c.posted_at, False
-        statement = select(_item, key.label("order_key"))
+        statement = _records_and(key)
     if after is not None:
         raw_key, item_id = decode_cursor(_cursor_scope(query), after)
         if not isinstance(item_id, int):
@@ -333,32 +361,55 @@ def _cursor_key(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else float(value)
 
 
+def _read_page(
+    connection: Connection, query: FeedQuery, after: str | None, limit: int, *, related: bool
+) -> tuple[Page[FeedItemRecord], Related | None]:
+    dialect = connection.dialect.name
+    statement = _statement(query, dialect, after, limit + 1, _sqlite_hits(connection, query))
+    rows = list(connection.execute(statement).mappings())
+    scope = _cursor_scope(query)
+    page_rows = rows[:limit]
+    page = Page(
+        items=[FeedItemRecord.from_row(row) for row in page_rows],
+        cursors=[encode_cursor(scope, [_cursor_key(row["order_key"]), row["id"]]) for row in page_rows],
+        has_next_page=len(rows) > limit,
+        has_previous_page=after is not None,
+    )
+    return page, fetch_related(connection, page.items) if related else None
+
+
 async def feed_page(
     db: Database, query: FeedQuery, *, first: int | None = None, after: str | None = None
 ) -> Page[FeedItemRecord]:
     """One page of public items. Cursors are keys, not offsets: new items never shift a page."""
     limit = page_size(first)
     query.validate()
-    statement = _statement(query, db.dialect, after, limit + 1, await _sqlite_hits(db, query))
-    async with db.read() as conn:
-        rows = list((await conn.execute(statement)).mappings())[: limit + 1]
-    scope = _cursor_scope(query)
-    page_rows = rows[:limit]
-    return Page(
-        items=[FeedItemRecord.from_row(row) for row in page_rows],
-        cursors=[encode_cursor(scope, [_cursor_key(row["order_key"]), row["id"]]) for row in page_rows],
-        has_next_page=len(rows) > limit,
-        has_previous_page=after is not None,
+    page, _ = await db.run_read(lambda connection: _read_page(connection, query, after, limit, related=False))
+    return page
+
+
+async def feed_page_related(
+    db: Database, query: FeedQuery, *, first: int | None = None, after: str | None = None
+) -> tuple[Page[FeedItemRecord], Related]:
+    """`feed_page` and what its items point at, in one read (the graph's glance page)."""
+    limit = page_size(first)
+    query.validate()
+    page, related = await db.run_read(
+        lambda connection: _read_page(connection, query, after, limit, related=True)
     )
+    assert related is not None
+    return page, related
+
+
+def _read_items(connection: Connection, query: FeedQuery, limit: int) -> list[FeedItemRecord]:
+    statement = _statement(query, connection.dialect.name, None, limit, _sqlite_hits(connection, query))
+    return [FeedItemRecord.from_row(row) for row in connection.execute(statement).mappings()]
 
 
 async def feed_items(db: Database, query: FeedQuery, *, limit: int) -> list[FeedItemRecord]:
     """Up to `limit` items in the query's order, for exports (no page-size cap, no cursor)."""
     query.validate()
-    statement = _statement(query, db.dialect, None, limit, await _sqlite_hits(db, query))
-    async with db.read() as conn:
-        rows = (await conn.execute(statement)).mappings()
-        return [FeedItemRecord.from_row(row) for row in rows]
+    return await db.run_read(lambda connection: _read_items(connection, query, limit))
 
 
 async def matching_items(db: Database, query: FeedQuery, ids: Sequence[int]) -> list[FeedItemRecord]:
@@ -415,6 +466,14 @@ async def calendar(
     query = FeedQuery(**{**_fields(query), "order": FeedOrder.NEWEST})
     query.validate()
     bounds = [_local_midnight(first_day + timedelta(days=n), zone) for n in range(days + 1)]
+    return await db.run_read(lambda connection: _read_calendar(connection, query, first_day, bounds, per_day))
+
+
+def _read_calendar(
+    connection: Connection, query: FeedQuery, first_day: date, bounds: list[datetime], per_day: int
+) -> list[CalendarDay]:
+    """`bounds` are the UTC instants of each local midnight from `first_day` to the day after the last."""
+    days = len(bounds) - 1
     start, end = bounds[0], bounds[-1]
     # Two index ranges: items starting in the window, and earlier ones still running into it.
     starting = select(_item.c.id).where(
@@ -425,23 +484,24 @@ async def calendar(
     candidates = (
         select(_item.c.id, _item.c.starts_at, _item.c.ends_at)
         .where(
-            _item.c.id.in_(union(starting, running)), _item.c.starts_at < end, *_filters(query, db.dialect)
+            _item.c.id.in_(union(starting, running)),
+            _item.c.starts_at < end,
+            *_filters(query, connection.dialect.name),
         )
         .order_by(_item.c.starts_at, _item.c.id)
     )
     on_day: list[list[int]] = [[] for _ in range(days)]
-    async with db.read() as conn:
-        for item_id, starts_at, ends_at in (await conn.execute(candidates)).all():
-            first = max(bisect_right(bounds, starts_at) - 1, 0)
-            # The end is exclusive: an item ending at midnight is not on the next day.
-            last = bisect_left(bounds, ends_at) - 1 if ends_at is not None and ends_at > starts_at else first
-            for n in range(first, min(last, days - 1) + 1):
-                on_day[n].append(item_id)
-        shown = {item_id for ids in on_day for item_id in ids[:per_day]}
-        records: dict[int, FeedItemRecord] = {}
-        if shown:
-            rows = (await conn.execute(select(_item).where(_item.c.id.in_(shown)))).mappings()
-            records = {row["id"]: FeedItemRecord.from_row(row) for row in rows}
+    for item_id, starts_at, ends_at in connection.execute(candidates).all():
+        first = max(bisect_right(bounds, starts_at) - 1, 0)
+        # The end is exclusive: an item ending at midnight is not on the next day.
+        last = bisect_left(bounds, ends_at) - 1 if ends_at is not None and ends_at > starts_at else first
+        for n in range(first, min(last, days - 1) + 1):
+            on_day[n].append(item_id)
+    shown = {item_id for ids in on_day for item_id in ids[:per_day]}
+    records: dict[int, FeedItemRecord] = {}
+    if shown:
+        rows = connection.execute(select(*_RECORD_COLUMNS).where(_item.c.id.in_(shown))).mappings()
+        records = {row["id"]: FeedItemRecord.from_row(row) for row in rows}
     return [
         CalendarDay(first_day + timedelta(days=n), [records[i] for i in ids[:per_day]], len(ids))
         for n, ids in enumerate(on_day)

@@ -6,6 +6,7 @@ from typing import Annotated
 import strawberry
 
 from hub.services.feed import DEFAULT_PER_DAY, FeedOrder, FeedQuery, calendar
+from hub.services.item_relations import related_to
 from schema.calendar.types import CalendarDay
 from schema.context import Info
 from schema.feed.inputs import FeedFilter
@@ -35,10 +36,13 @@ class CalendarQueries:
         query = filter.to_query(FeedOrder.NEWEST) if filter else FeedQuery()
         zone = info.context.zone
         days = await calendar(info.context.db, query, from_, to, zone, per_day=per_day)
+        # A multi-day item is on several days: read what the distinct items point at once.
+        shown = list({record.id: record for day in days for record in day.items}.values())
+        related = await related_to(info.context.db, shown)
         return [
             CalendarDay(
                 date=day.day,
-                items=[FeedItem.from_record(record, zone) for record in day.items],
+                items=[FeedItem.from_record(record, zone, related) for record in day.items],
                 total_count=day.total,
             )
             for day in days

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import strawberry
 
-from hub.services.feed import FeedQuery, feed_page, list_categories
+from hub.services.feed import FeedQuery, feed_page_related, list_categories
 from schema.context import Info
 from schema.enums import FeedOrder
 from schema.feed.inputs import FeedFilter
@@ -32,11 +32,11 @@ class FeedQueries:
         after: Annotated[str | None, strawberry.argument(description="Cursor from a previous page.")] = None,
     ) -> FeedItemConnection:
         query = filter.to_query(order_by) if filter else FeedQuery(order=order_by)
-        page = await feed_page(info.context.db, query, first=first, after=after)
+        page, related = await feed_page_related(info.context.db, query, first=first, after=after)
         zone = info.context.zone
         return FeedItemConnection(
             edges=[
-                FeedItemEdge(cursor=cursor, node=FeedItem.from_record(record, zone))
+                FeedItemEdge(cursor=cursor, node=FeedItem.from_record(record, zone, related))
                 for record, cursor in zip(page.items, page.cursors, strict=True)
             ],
             page_info=PageInfo.of(page),

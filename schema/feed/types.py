@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable, Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import strawberry
 
 from hub.records import CategoryRecord, FeedItemRecord, SourceRefRecord
+from hub.services.item_relations import Related
 from schema.areas.types import Area
 from schema.context import Info
 from schema.enums import ItemKind, ItemStatus, SourceKind
@@ -37,12 +39,11 @@ class SourceRef:
     url: str | None = strawberry.field(description="Link back to the original, when there is one.")
     posted_at: datetime = strawberry.field(description="When it was posted there.")
     record: strawberry.Private[SourceRefRecord]
+    related: strawberry.Private[Related | None] = None
 
-    @strawberry.field(description="The organisation that posted it there.")
-    async def organisation(self, info: Info) -> Organisation:
-        record = await info.context.loaders.organisation_by_id.load(self.record.organisation_id)
-        assert record is not None, "foreign key guarantees the organisation"
-        return Organisation.from_record(record)
+    @strawberry.field(description="The organisation that posted it there.", graphql_type=Organisation)
+    def organisation(self, info: Info) -> Organisation | Awaitable[Organisation]:
+        return _organisation(info, self.related, self.record.organisation_id)
 
 
 @strawberry.federation.type(keys=["id"], description="Something residents see in the feed.")
@@ -70,9 +71,12 @@ class FeedItem(Node):
     posted_at: datetime = strawberry.field(description="When it was first posted.")
     updated_at: datetime = strawberry.field(description="When the hub last changed it.")
     record: strawberry.Private[FeedItemRecord]
+    # What the item points at, when its list read it up front (`hub.services.item_relations`); the
+    # relation fields then answer without an await, otherwise through the request's loaders.
+    related: strawberry.Private[Related | None] = None
 
     @classmethod
-    def from_record(cls, record: FeedItemRecord, zone: ZoneInfo) -> FeedItem:
+    def from_record(cls, record: FeedItemRecord, zone: ZoneInfo, related: Related | None = None) -> FeedItem:
         posted_at = _local(record.posted_at, zone)
         updated_at = _local(record.updated_at, zone)
         assert posted_at is not None and updated_at is not None
@@ -95,58 +99,115 @@ class FeedItem(Node):
             posted_at=posted_at,
             updated_at=updated_at,
             record=record,
+            related=related,
         )
 
-    @strawberry.field(description="The organisation that owns the item.")
-    async def organisation(self, info: Info) -> Organisation:
-        record = await info.context.loaders.organisation_by_id.load(self.record.organisation_id)
-        assert record is not None, "foreign key guarantees the organisation"
-        return Organisation.from_record(record)
+    @strawberry.field(description="The organisation that owns the item.", graphql_type=Organisation)
+    def organisation(self, info: Info) -> Organisation | Awaitable[Organisation]:
+        return _organisation(info, self.related, self.record.organisation_id)
 
-    @strawberry.field(description="Other organisations co-hosting it (공동 주최).")
-    async def co_hosts(self, info: Info) -> list[Organisation]:
+    @strawberry.field(
+        description="Other organisations co-hosting it (공동 주최).", graphql_type=list[Organisation]
+    )
+    def co_hosts(self, info: Info) -> list[Organisation] | Awaitable[list[Organisation]]:
+        related = self.related
+        if related is None:
+            return self._load_co_hosts(info)
+        return [_organisation_of(related, i) for i in related.co_hosts.get(self.record.id, ())]
+
+    async def _load_co_hosts(self, info: Info) -> list[Organisation]:
         ids = await info.context.loaders.cohosts_by_item_id.load(self.record.id)
         records = await info.context.loaders.organisation_by_id.load_many(ids)
         return [Organisation.from_record(record) for record in records if record is not None]
 
-    @strawberry.field(description="The area it belongs to.")
-    async def area(self, info: Info) -> Area:
+    @strawberry.field(description="The area it belongs to.", graphql_type=Area)
+    def area(self, info: Info) -> Area | Awaitable[Area]:
+        if self.related is not None:
+            return Area.from_record(self.related.areas[self.record.area_id])
+        return self._load_area(info)
+
+    async def _load_area(self, info: Info) -> Area:
         record = await info.context.loaders.area_by_id.load(self.record.area_id)
         assert record is not None, "foreign key guarantees the area"
         return Area.from_record(record)
 
-    @strawberry.field(description="Categories from the taxonomy.")
-    async def categories(self, info: Info) -> list[Category]:
+    @strawberry.field(description="Categories from the taxonomy.", graphql_type=list[Category])
+    def categories(self, info: Info) -> list[Category] | Awaitable[list[Category]]:
+        if self.related is not None:
+            return [Category.from_record(c) for c in self.related.categories.get(self.record.id, ())]
+        return self._load_categories(info)
+
+    async def _load_categories(self, info: Info) -> list[Category]:
         records = await info.context.loaders.categories_by_item_id.load(self.record.id)
         return [Category.from_record(record) for record in records]
 
-    @strawberry.field(description="Where it happens, when known.")
-    async def place(self, info: Info) -> Place | None:
+    @strawberry.field(description="Where it happens, when known.", graphql_type=Place | None)
+    def place(self, info: Info) -> Place | Awaitable[Place | None] | None:
         if self.record.place_id is None:
             return None
-        record = await info.context.loaders.place_by_id.load(self.record.place_id)
+        if self.related is not None:
+            found = self.related.places.get(self.record.place_id)
+            return Place.from_record(found) if found else None
+        return self._load_place(info, self.record.place_id)
+
+    @staticmethod
+    async def _load_place(info: Info, place_id: int) -> Place | None:
+        record = await info.context.loaders.place_by_id.load(place_id)
         return Place.from_record(record) if record else None
 
-    @strawberry.field(description="Every place it was seen, oldest first (several when cross-posted).")
-    async def sources(self, info: Info) -> list[SourceRef]:
+    @strawberry.field(
+        description="Every place it was seen, oldest first (several when cross-posted).",
+        graphql_type=list[SourceRef],
+    )
+    def sources(self, info: Info) -> list[SourceRef] | Awaitable[list[SourceRef]]:
+        if self.related is not None:
+            return _source_refs(self.related.sources.get(self.record.id, ()), info.context.zone, self.related)
+        return self._load_sources(info)
+
+    async def _load_sources(self, info: Info) -> list[SourceRef]:
         records = await info.context.loaders.sources_by_item_id.load(self.record.id)
-        zone = info.context.zone
-        return [
-            SourceRef(
-                kind=record.kind,
-                external_id=record.external_id,
-                url=record.url,
-                posted_at=record.posted_at.astimezone(zone),
-                record=record,
-            )
-            for record in records
-        ]
+        return _source_refs(records, info.context.zone, None)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> FeedItem | None:
         pk = int_pk(id, "FeedItem")
         record = await info.context.loaders.feed_item_by_id.load(pk) if pk is not None else None
         return cls.from_record(record, info.context.zone) if record else None
+
+
+def _organisation_of(related: Related, organisation_id: int) -> Organisation:
+    record = related.organisations[organisation_id]
+    return Organisation.from_record(record, related.areas.get(record.area_id))
+
+
+def _organisation(
+    info: Info, related: Related | None, organisation_id: int
+) -> Organisation | Awaitable[Organisation]:
+    if related is not None:
+        return _organisation_of(related, organisation_id)
+    return _load_organisation(info, organisation_id)
+
+
+async def _load_organisation(info: Info, organisation_id: int) -> Organisation:
+    record = await info.context.loaders.organisation_by_id.load(organisation_id)
+    assert record is not None, "foreign key guarantees the organisation"
+    return Organisation.from_record(record)
+
+
+def _source_refs(
+    records: Iterable[SourceRefRecord], zone: ZoneInfo, related: Related | None
+) -> list[SourceRef]:
+    return [
+        SourceRef(
+            kind=record.kind,
+            external_id=record.external_id,
+            url=record.url,
+            posted_at=record.posted_at.astimezone(zone),
+            record=record,
+            related=related,
+        )
+        for record in records
+    ]
 
 
 @strawberry.type(description="An edge in the feed.")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 import strawberry
 
-from hub.records import OrganisationRecord
+from hub.records import AreaRecord, OrganisationRecord
 from schema.areas.types import Area
 from schema.context import Info
 from schema.node import Node, to_global_id
@@ -19,9 +21,11 @@ class Organisation(Node):
     description: str = strawberry.field(description="About the organisation, in Korean.")
     homepage: str | None = strawberry.field(description="Its own web page, if any.")
     record: strawberry.Private[OrganisationRecord]
+    # Read up front by hot lists (feed, calendar); otherwise the area comes through a loader.
+    area_record: strawberry.Private[AreaRecord | None] = None
 
     @classmethod
-    def from_record(cls, record: OrganisationRecord) -> Organisation:
+    def from_record(cls, record: OrganisationRecord, area: AreaRecord | None = None) -> Organisation:
         return cls(
             id=to_global_id("Organisation", record.id),
             slug=record.slug,
@@ -29,10 +33,17 @@ class Organisation(Node):
             description=record.description,
             homepage=record.homepage,
             record=record,
+            area_record=area,
         )
 
-    @strawberry.field(description="The organisation's home area.")
-    async def area(self, info: Info) -> Area:
+    # Plain (not async) when the area was read up front: graphql-core then skips an await per item.
+    @strawberry.field(description="The organisation's home area.", graphql_type=Area)
+    def area(self, info: Info) -> Area | Awaitable[Area]:
+        if self.area_record is not None:
+            return Area.from_record(self.area_record)
+        return self._load_area(info)
+
+    async def _load_area(self, info: Info) -> Area:
         record = await info.context.loaders.area_by_id.load(self.record.area_id)
         assert record is not None, "foreign key guarantees the area"
         return Area.from_record(record)

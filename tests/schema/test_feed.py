@@ -147,4 +147,4 @@ async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_1(db: Databa
     assert all(e["node"]["place"] and e["node"]["categories"] for e in big["feed"]["edges"])
     # feed, organisation, area, place, categories, sources, co-hosts, sources' organisations (cached)
     assert one.count == hundred.count, hundred.statements
-    assert hundred.count <= 8
+    assert 2 <= hundred.count <= 8

@@ -61,19 +61,22 @@ class StatementCounter:
 
 @contextmanager
 def count_statements(db: Database) -> Iterator[StatementCounter]:
-    """Count every SQL statement the reader engine sends while the block runs."""
+    """Count every SQL statement the readers send while the block runs (on SQLite also the sync
+    reader that `Database.run_read` uses)."""
     counter = StatementCounter()
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
             counter.statements.append(statement)
 
-    engine = db.reader.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    engines = [db.reader.sync_engine] + ([db.sync_reader] if db.sync_reader is not None else [])
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
     try:
         yield counter
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
 
 
 async def staff_token(db: Database) -> str:

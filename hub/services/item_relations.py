@@ -1,0 +1,104 @@
+"""Everything a page of items points at, read in one go: organisations, areas, places, categories,
+sources and co-hosts.
+
+The graph's hot lists (feed, calendar) hand these to their items up front, so rendering a page costs a
+fixed handful of statements in one read transaction instead of a loader round trip per relation.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import BindParameter, Connection, bindparam, select
+
+from hub.db import Database
+from hub.models import Area, Category, FeedItemCategory, FeedItemCoHost, FeedItemSource, Organisation, Place
+from hub.records import (
+    AreaRecord,
+    CategoryRecord,
+    FeedItemRecord,
+    OrganisationRecord,
+    PlaceRecord,
+    SourceRefRecord,
+)
+
+_source = FeedItemSource.__table__  # type: ignore[attr-defined]
+_item_category = FeedItemCategory.__table__  # type: ignore[attr-defined]
+_category = Category.__table__  # type: ignore[attr-defined]
+_org = Organisation.__table__  # type: ignore[attr-defined]
+_area = Area.__table__  # type: ignore[attr-defined]
+_place = Place.__table__  # type: ignore[attr-defined]
+_cohost = FeedItemCoHost.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """What the items of one page point at, by id."""
+
+    organisations: dict[int, OrganisationRecord] = field(default_factory=dict)  # owners, co-hosts, sources
+    areas: dict[int, AreaRecord] = field(default_factory=dict)
+    places: dict[int, PlaceRecord] = field(default_factory=dict)
+    categories: dict[int, list[CategoryRecord]] = field(default_factory=dict)  # by item id
+    sources: dict[int, list[SourceRefRecord]] = field(default_factory=dict)  # by item id, oldest first
+    co_hosts: dict[int, list[int]] = field(default_factory=dict)  # organisation ids by item id
+
+
+# Built once: these run for every page, and building and caching a statement costs more than running it.
+_ITEMS: BindParameter[list[int]] = bindparam("item_ids", expanding=True)
+_CATEGORIES = (
+    select(_item_category.c.item_id, _category)
+    .join(_category, _category.c.id == _item_category.c.category_id)
+    .where(_item_category.c.item_id.in_(_ITEMS))
+    .order_by(_category.c.position, _category.c.id)
+)
+_SOURCES = select(_source).where(_source.c.item_id.in_(_ITEMS)).order_by(_source.c.posted_at, _source.c.id)
+_CO_HOSTS = (
+    select(_cohost.c.item_id, _cohost.c.organisation_id)
+    .where(_cohost.c.item_id.in_(_ITEMS))
+    .order_by(_cohost.c.organisation_id)
+)
+_ORGANISATIONS = select(_org).where(_org.c.id.in_(bindparam("organisation_ids", expanding=True)))
+_AREAS = select(_area)  # a handful of rows: all of them rather than collect ids
+_PLACES = select(_place).where(_place.c.id.in_(bindparam("place_ids", expanding=True)))
+
+
+def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Related:
+    """Six statements whatever the number of items (none when there are no items)."""
+    if not items:
+        return Related()
+    item_ids = {"item_ids": list({item.id for item in items})}
+    categories: dict[int, list[CategoryRecord]] = defaultdict(list)
+    for row in connection.execute(_CATEGORIES, item_ids).mappings():
+        categories[row["item_id"]].append(CategoryRecord.from_row(row))
+    sources: dict[int, list[SourceRefRecord]] = defaultdict(list)
+    for row in connection.execute(_SOURCES, item_ids).mappings():
+        sources[row["item_id"]].append(SourceRefRecord.from_row(row))
+    co_hosts: dict[int, list[int]] = defaultdict(list)
+    for item_id, organisation_id in connection.execute(_CO_HOSTS, item_ids):
+        co_hosts[item_id].append(organisation_id)
+    organisation_ids = {item.organisation_id for item in items}
+    organisation_ids.update(i for ids in co_hosts.values() for i in ids)
+    organisation_ids.update(s.organisation_id for refs in sources.values() for s in refs)
+    organisations = {
+        row["id"]: OrganisationRecord.from_row(row)
+        for row in connection.execute(_ORGANISATIONS, {"organisation_ids": list(organisation_ids)}).mappings()
+    }
+    areas = {row["id"]: AreaRecord.from_row(row) for row in connection.execute(_AREAS).mappings()}
+    place_ids = list({item.place_id for item in items if item.place_id is not None})
+    places = (
+        {
+            row["id"]: PlaceRecord.from_row(row)
+            for row in connection.execute(_PLACES, {"place_ids": place_ids}).mappings()
+        }
+        if place_ids
+        else {}
+    )
+    return Related(organisations, areas, places, dict(categories), dict(sources), dict(co_hosts))
+
+
+async def related_to(db: Database, items: Sequence[FeedItemRecord]) -> Related:
+    if not items:
+        return Related()
+    return await db.run_read(lambda connection: fetch_related(connection, items))
