@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from graphql import (
+    GraphQLEnumType,
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -226,7 +227,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             item_non_null, item = self._shape(inner.of_type, details)
             return non_null, _List(item, item_non_null)
         if is_leaf_type(inner):
-            return non_null, _Leaf(inner.serialize)
+            return non_null, _Leaf(_serializer(inner))
         if is_object_type(inner):
             collected = collect_subfields(
                 self.schema,
@@ -268,15 +269,12 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return await result if self.is_awaitable(result) else result
 
     def _resolve(self, planned: _Field, parent: GraphQLObjectType, source: Any, path: Path) -> Any:
-        definition = planned.definition
-        info = self.build_resolve_info(definition, [d.node for d in planned.details], parent, path)
         if planned.method is not None:
             if planned.info_name is None:
                 return planned.method(source)
-            info_class = self.schema._strawberry_schema.config.info_class  # type: ignore[attr-defined]
-            return planned.method(
-                source, **{planned.info_name: info_class(_raw_info=info, _field=planned.strawberry_field)}
-            )
+            return planned.method(source, **{planned.info_name: _LazyInfo(self, planned, parent, path)})
+        definition = planned.definition
+        info = self.build_resolve_info(definition, [d.node for d in planned.details], parent, path)
         arguments = (
             get_argument_values(definition, planned.details[0].node, self.variable_values)
             if planned.has_arguments
@@ -332,6 +330,61 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     raise _Bail(permanent=True)
             result[planned.key] = self._complete(planned.shape, planned.non_null, value, field_path)
         return result
+
+
+class _LazyInfo:
+    """The `info` a directly called resolver gets: `context` at once, anything else (path, field nodes,
+    selected fields, …) from a real strawberry `Info` built on first use. Resolvers answering from data
+    read up front only touch `context`, and building an info for each of ~100 calls a page is not free."""
+
+    __slots__ = ("_context", "_parent", "_path", "_planned", "_real")
+
+    def __init__(
+        self, context: PlannedExecutionContext, planned: _Field, parent: GraphQLObjectType, path: Path
+    ) -> None:
+        self._context = context
+        self._planned = planned
+        self._parent = parent
+        self._path = path
+        self._real: Any = None
+
+    @property
+    def context(self) -> Any:
+        return self._context.context_value
+
+    def __getattr__(self, name: str) -> Any:
+        if self._real is None:
+            planned = self._planned
+            raw = self._context.build_resolve_info(
+                planned.definition, [d.node for d in planned.details], self._parent, self._path
+            )
+            info_class = self._context.schema._strawberry_schema.config.info_class  # type: ignore[attr-defined]
+            self._real = info_class(_raw_info=raw, _field=planned.strawberry_field)
+        return getattr(self._real, name)
+
+
+def _serializer(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's `serialize`; for strawberry's enums a dict lookup first (its own serialize scans
+    every value of the enum for each one it writes)."""
+    members = getattr(leaf, "wrapped_cls", None)
+    if not isinstance(leaf, GraphQLEnumType) or members is None:
+        serialize: Callable[[Any], Any] = leaf.serialize
+        return serialize
+    names = {
+        member: name
+        for name, value in leaf.values.items()
+        for member in members
+        if member.value == value.value
+    }
+    slow = leaf.serialize
+
+    def serialize_enum(value: Any) -> Any:
+        try:
+            return names[value]
+        except (KeyError, TypeError):
+            return slow(value)
+
+    return serialize_enum
 
 
 def _direct_method(

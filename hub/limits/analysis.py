@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
+import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
@@ -385,3 +386,32 @@ def estimate_nodes(
         if root is not None:
             worst = max(worst, estimator.selection(root, operation.selection_set, None))
     return min(worst, HUGE)
+
+
+_ESTIMATES: OrderedDict[tuple[int, str, str | None, bytes], int] = OrderedDict()
+ESTIMATE_CACHE_SIZE: Final = 4096
+
+
+def cached_estimate_nodes(
+    schema: GraphQLSchema,
+    query: str | None,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    operation_name: str | None,
+) -> int:
+    """`estimate_nodes`, memoised by query text, operation and variables (bounded LRU): a page asked
+    again with the same `first` costs the same, and the walk over the document is not free."""
+    if query is None:
+        return estimate_nodes(schema, document, variables, operation_name)
+    try:
+        key = (id(schema), query, operation_name, orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS))
+    except TypeError:  # variables that are not plain JSON (never from HTTP): no memo
+        return estimate_nodes(schema, document, variables, operation_name)
+    found = _ESTIMATES.get(key)
+    if found is None:
+        found = _ESTIMATES[key] = estimate_nodes(schema, document, variables, operation_name)
+        if len(_ESTIMATES) > ESTIMATE_CACHE_SIZE:
+            _ESTIMATES.popitem(last=False)
+    else:
+        _ESTIMATES.move_to_end(key)
+    return found

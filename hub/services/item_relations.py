@@ -1,5 +1,5 @@
 """Everything a page of items points at, read in one go: organisations, areas, places, categories,
-sources and co-hosts.
+sources and co-hosts (the first three kept between requests, see `_Known`).
 
 The graph's hot lists (feed, calendar) hand these to their items up front, so rendering a page costs a
 fixed handful of statements in one read transaction instead of a loader round trip per relation.
@@ -7,13 +7,17 @@ fixed handful of statements in one read transaction instead of a loader round tr
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
 from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from hub.db import Database
+from hub.limits.freshness import data_version
+from hub.limits.policy import CACHE_MAX_AGE_SECONDS
 from hub.models import Area, Category, FeedItemCategory, FeedItemCoHost, FeedItemSource, Organisation, Place
 from hub.records import (
     AreaRecord,
@@ -64,10 +68,43 @@ _AREAS = select(_area)  # a handful of rows: all of them rather than collect ids
 _PLACES = select(_place).where(_place.c.id.in_(bindparam("place_ids", expanding=True)))
 
 
+# Organisations, areas and places change rarely and every page names the same few, so the records are
+# kept per database and process. Like the response cache, they are dropped after any write in this
+# process (the data version) and after the same 15 s as `max-age` for writes elsewhere (the CLI).
+KNOWN_TTL_SECONDS: Final = float(CACHE_MAX_AGE_SECONDS)
+
+
+@dataclass(slots=True)
+class _Known:
+    version: int
+    since: float
+    organisations: dict[int, OrganisationRecord] = field(default_factory=dict)
+    areas: dict[int, AreaRecord] = field(default_factory=dict)
+    places: dict[int, PlaceRecord] = field(default_factory=dict)
+
+
+_known: dict[str, _Known] = {}
+
+
+def forget_known() -> None:
+    """Drop the kept records now (tests that count statements; anyone who must not wait 15 s)."""
+    _known.clear()
+
+
+def _known_for(url: str, version: int) -> _Known:
+    known = _known.get(url)
+    now = time.monotonic()
+    if known is None or known.version != version or now - known.since >= KNOWN_TTL_SECONDS:
+        known = _known[url] = _Known(version, now)
+    return known
+
+
 def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Related:
-    """Six statements whatever the number of items (none when there are no items)."""
+    """Three statements, plus one per kind of record not yet known (none when there are no items)."""
     if not items:
         return Related()
+    # Read before the statements: records read under an older version are never kept as current.
+    known = _known_for(str(connection.engine.url), data_version.value)
     item_ids = {"item_ids": list({item.id for item in items})}
     categories: dict[int, list[CategoryRecord]] = defaultdict(list)
     for row in connection.execute(_CATEGORIES, item_ids).mappings():
@@ -78,24 +115,26 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
     co_hosts: dict[int, list[int]] = defaultdict(list)
     for item_id, organisation_id in connection.execute(_CO_HOSTS, item_ids):
         co_hosts[item_id].append(organisation_id)
+
     organisation_ids = {item.organisation_id for item in items}
     organisation_ids.update(i for ids in co_hosts.values() for i in ids)
     organisation_ids.update(s.organisation_id for refs in sources.values() for s in refs)
-    organisations = {
-        row["id"]: OrganisationRecord.from_row(row)
-        for row in connection.execute(_ORGANISATIONS, {"organisation_ids": list(organisation_ids)}).mappings()
-    }
-    areas = {row["id"]: AreaRecord.from_row(row) for row in connection.execute(_AREAS).mappings()}
-    place_ids = list({item.place_id for item in items if item.place_id is not None})
-    places = (
-        {
-            row["id"]: PlaceRecord.from_row(row)
-            for row in connection.execute(_PLACES, {"place_ids": place_ids}).mappings()
-        }
-        if place_ids
-        else {}
-    )
-    return Related(organisations, areas, places, dict(categories), dict(sources), dict(co_hosts))
+    organisations = {i: known.organisations[i] for i in organisation_ids if i in known.organisations}
+    if missing := organisation_ids - organisations.keys():
+        for row in connection.execute(_ORGANISATIONS, {"organisation_ids": list(missing)}).mappings():
+            organisations[row["id"]] = OrganisationRecord.from_row(row)
+        known.organisations.update(organisations)
+    areas = known.areas
+    if not areas:
+        areas = {row["id"]: AreaRecord.from_row(row) for row in connection.execute(_AREAS).mappings()}
+        known.areas.update(areas)
+    place_ids = {item.place_id for item in items if item.place_id is not None}
+    places = {i: known.places[i] for i in place_ids if i in known.places}
+    if missing := place_ids - places.keys():
+        for row in connection.execute(_PLACES, {"place_ids": list(missing)}).mappings():
+            places[row["id"]] = PlaceRecord.from_row(row)
+        known.places.update(places)
+    return Related(organisations, dict(areas), places, dict(categories), dict(sources), dict(co_hosts))
 
 
 async def related_to(db: Database, items: Sequence[FeedItemRecord]) -> Related:

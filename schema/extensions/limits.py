@@ -22,7 +22,7 @@ from graphql import GraphQLError, GraphQLSchema, ValidationRule
 from strawberry.extensions import SchemaExtension
 
 from hub.limits import errors
-from hub.limits.analysis import cached_shape, cached_token_count, estimate_nodes
+from hub.limits.analysis import cached_estimate_nodes, cached_shape, cached_token_count
 from hub.limits.errors import Refusal
 from hub.limits.policy import QueryLimits, limits_for, points_for
 from hub.limits.ratelimit import STATE_KEY, RequestLimits
@@ -133,7 +133,9 @@ class PublicLimits(SchemaExtension):
             yield
             return
         limits = self._limits
-        self.nodes = estimate_nodes(graphql_schema, document, context.variables, context.operation_name)
+        self.nodes = cached_estimate_nodes(
+            graphql_schema, context.query, document, context.variables, context.operation_name
+        )
         refusal: GraphQLError | None = None
         if self.nodes > limits.max_nodes:
             refusal = refusal_error(errors.too_many_nodes(self.nodes, limits.max_nodes))

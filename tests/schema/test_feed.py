@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from hub.db import Database
 from hub.enums import ItemStatus
 from hub.ingest.pipeline import ingest_post
+from hub.models import Organisation
 from hub.seeds import seed_demo, seed_places
+from hub.services.item_relations import forget_known
 from tests.support.factories import BASE, SEOUL, ingest, organisation, post
 from tests.support.graph import count_statements, graph_client, staff_token
 
@@ -138,13 +143,37 @@ async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_1(db: Databa
     # 100 items × nested lists is above the anonymous cost limit (2,000 nodes); staff may ask for it.
     async with graph_client(db, tmp_path) as graph:
         graph.token = await staff_token(db)
+        forget_known()  # each page starts with no organisation, area or place known
         with count_statements(db) as one:
             small = await graph.data(FULL_PAGE, {"first": 1})
+        forget_known()
         with count_statements(db) as hundred:
             big = await graph.data(FULL_PAGE, {"first": 100})
+        with count_statements(db) as again:
+            await graph.data(FULL_PAGE, {"first": 100})
     assert len(small["feed"]["edges"]) == 1 and len(big["feed"]["edges"]) == 100
     assert {e["node"]["organisation"]["slug"] for e in big["feed"]["edges"]} >= {"org-0", "org-1", "org-2"}
     assert all(e["node"]["place"] and e["node"]["categories"] for e in big["feed"]["edges"])
     # feed, organisation, area, place, categories, sources, co-hosts, sources' organisations (cached)
     assert one.count == hundred.count, hundred.statements
     assert 2 <= hundred.count <= 8
+    # Organisations, areas and places are kept between requests until the next write.
+    assert again.count == hundred.count - 3, again.statements
+
+
+async def test_a_renamed_organisation_shows_on_the_next_page(db: Database, tmp_path: Path) -> None:
+    org = await organisation(db, "namwon-culture", "culture")
+    await ingest(db, org, post(1, title="광한루원 달빛 음악회"))
+    query = "{ feed(first: 5) { edges { node { title organisation { name area { slug } } } } } }"
+    async with graph_client(db, tmp_path) as graph:
+        before = await graph.data(query)
+        async with db.write() as session:
+            await session.execute(
+                update(Organisation).where(col(Organisation.id) == org.id).values(name="남원문화도시센터")
+            )
+        after = await graph.data(query)
+    assert before["feed"]["edges"][0]["node"]["organisation"]["name"] == "namwon-culture 기관"
+    assert after["feed"]["edges"][0]["node"]["organisation"] == {
+        "name": "남원문화도시센터",
+        "area": {"slug": "culture"},
+    }
