@@ -95,7 +95,10 @@ class RequestIdMiddleware:
 
 class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, settings: Settings) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.is_dev else None)
+        # Multipart (file upload) requests: staff only, refused for anyone else in hub/limits' guard.
+        super().__init__(
+            schema, graphql_ide="graphiql" if settings.is_dev else None, multipart_uploads_enabled=True
+        )
         self.db = db
         self.zone = settings.zone
         self.settings = settings

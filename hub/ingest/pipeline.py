@@ -27,7 +27,7 @@ from hub.ingest.matching import Match, find_same_event
 from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, RawPost, Tombstone, utcnow
 from hub.records import OrganisationRecord
 from hub.search import document_tokens
-from hub.services.corrections import staff_overrides
+from hub.services.corrections import staff_overrides, stands_alone
 from hub.services.places import gazetteer_for, place_for_name
 from org_connectors import RawPost as ConnectorPost
 from org_connectors import SourceKind
@@ -148,7 +148,9 @@ async def ingest_in_session(
     draft = understand(stages.normalise(post))
     if source is not None:  # staff corrections and merge decisions outlive re-ingestion
         draft = await staff_overrides(session, source.item_id, key, draft)
-    match = await _same_event(session, organisation, kind, draft) if source is None else None
+    match = None
+    if source is None and not await stands_alone(session, key):  # a staff split keeps a post on its own
+        match = await _same_event(session, organisation, kind, draft)
     place_id = await place_for_name(session, draft.place_name) if draft.place_name else None
     item_id = source.item_id if source is not None else match.item_id if match is not None else None
     item = await session.get(FeedItem, item_id) if item_id is not None else None

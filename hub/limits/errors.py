@@ -69,6 +69,16 @@ BODY_TOO_LARGE = Refusal(
     "REQUEST_TOO_LARGE", "요청 본문이 너무 큽니다 (최대 64 KiB) / request body too large: at most 64 KiB"
 )
 
+UPLOAD_TOO_LARGE = Refusal(
+    "REQUEST_TOO_LARGE", "올린 파일이 너무 큽니다 (최대 20 MB) / upload too large: at most 20 MB per file"
+)
+
+UPLOAD_NEEDS_STAFF = Refusal(
+    "UNAUTHENTICATED",
+    "파일 올리기(multipart)는 로그인한 담당자만 할 수 있습니다. Authorization: Bearer 토큰을 보내세요 / "
+    "multipart uploads need a valid staff token or API key in `Authorization: Bearer …`",
+)
+
 BATCHING_DISABLED = Refusal(
     "BATCHING_DISABLED",
     "여러 질의를 한 요청에 묶을 수 없습니다. 하나씩 보내세요 / "

@@ -7,6 +7,10 @@ from typing import Final
 
 MAX_BODY_BYTES: Final = 64 * 1024
 EXECUTION_TIMEOUT_SECONDS: Final = 5.0
+# GraphQL multipart uploads by authenticated staff only: a Kakao export (org_connectors.kakao's 20 MB cap,
+# the same as `hub import kakao`) plus room for the `operations` and `map` parts and the part headers.
+MAX_UPLOAD_BODY_BYTES: Final = 20 * 1024 * 1024 + MAX_BODY_BYTES
+UPLOAD_TIMEOUT_SECONDS: Final = 60.0
 CACHE_MAX_AGE_SECONDS: Final = 15
 CACHE_STALE_WHILE_REVALIDATE_SECONDS: Final = 60
 POINTS_PER_NODES: Final = 100  # GitHub: one rate-limit point per 100 requested nodes, at least 1

@@ -42,7 +42,10 @@ def record_action(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> None:
-    """Add an entry in the caller's transaction: the action and its record commit together."""
+    """Add an entry in the caller's transaction: the action and its record commit together.
+
+    There is deliberately no variant that opens its own transaction: an audit entry written apart from
+    its change could survive a change that rolled back, or be lost after one that committed."""
     session.add(
         AuditEntry(
             actor=viewer.label,
@@ -55,11 +58,6 @@ def record_action(
             after=jsonable(dict(after or {})),
         )
     )
-
-
-async def record_action_now(db: Database, viewer: Viewer, action: str, target: str, **kwargs: Any) -> None:
-    async with db.write() as session:
-        record_action(session, viewer, action, target, **kwargs)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 A correction is stored per item and field (field → JSON value). The pipeline calls `staff_overrides`
 after understanding a post and before writing it, so a re-ingested or reprocessed post keeps what staff
-fixed. A post whose item was merged into another (a duplicate) no longer rewrites the kept item.
+fixed. A post whose item was merged into another (a duplicate) no longer rewrites the kept item, and a
+post staff split off an automatic merge is never joined to another item by matching again.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.enums import ItemKind, ItemStatus
 from hub.ingest.stages import ItemDraft
-from hub.models import Category, FeedItem, FeedItemCategory, ItemCorrection, ItemMerge, Place
+from hub.models import Category, FeedItem, FeedItemCategory, ItemCorrection, ItemMerge, Place, SourceSplit
 
 _correction = ItemCorrection.__table__  # type: ignore[attr-defined]
 _merge = ItemMerge.__table__  # type: ignore[attr-defined]
 _item_category = FeedItemCategory.__table__  # type: ignore[attr-defined]
 _category = Category.__table__  # type: ignore[attr-defined]
 _place = Place.__table__  # type: ignore[attr-defined]
+_split = SourceSplit.__table__  # type: ignore[attr-defined]
 
 # Draft attribute each correctable field sets.
 CORRECTABLE = ("title", "kind", "starts_at", "ends_at", "all_day", "place_name", "place_detail", "categories")
@@ -109,3 +111,13 @@ async def staff_overrides(session: AsyncSession, item_id: int, key: SourceKey, d
             draft = await draft_from_item(session, item)
     corrections = await corrections_of(session, item_id)
     return apply_corrections(draft, corrections)
+
+
+async def stands_alone(session: AsyncSession, key: SourceKey) -> bool:
+    """Staff split this post off an automatic merge: the pipeline must not match it to an item again."""
+    found = await session.execute(
+        select(_split.c.id).where(
+            _split.c.organisation_id == key[0], _split.c.kind == key[1], _split.c.external_id == key[2]
+        )
+    )
+    return found.first() is not None

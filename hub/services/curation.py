@@ -1,5 +1,6 @@
-"""What facilitators and area editors curate across organisations: collections, co-hosts, merges,
-featured items and area categories. Each change is audited in its own transaction."""
+"""What facilitators and area editors curate across organisations: collections, co-hosts, co-hosted
+events, merges, featured items and area categories. Each change and its audit entry commit in one
+transaction."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.auth.policy import require_area, require_curator
 from hub.auth.viewer import Viewer
 from hub.db import Database
-from hub.enums import PUBLIC_STATUSES, ItemStatus
+from hub.enums import PUBLIC_STATUSES, ItemKind, ItemStatus
 from hub.errors import Conflict, NotFound
 from hub.models import (
     Category,
@@ -31,7 +32,14 @@ from hub.records import AreaRecord, CategoryRecord, FeedItemRecord
 from hub.services.audit import record_action
 from hub.services.feed import items_by_ids
 from hub.services.organisations import organisations_by_slugs
-from hub.services.staff_items import ITEM_NOT_FOUND, FieldError, record_of
+from hub.services.staff_items import (
+    ITEM_NOT_FOUND,
+    Announcement,
+    FieldError,
+    announce_in_session,
+    check_announcement,
+    record_of,
+)
 
 _collection = Collection.__table__  # type: ignore[attr-defined]
 _entry = CollectionItem.__table__  # type: ignore[attr-defined]
@@ -256,6 +264,83 @@ async def set_cohosts(
             organisation_id=item.organisation_id,
             before={"cohosts": before},
             after={"cohosts": after},
+        )
+        await session.flush()
+        return record_of(item)
+
+
+@dataclass(frozen=True, slots=True)
+class CoHostedEvent:
+    """An event several organisations host together; the first host is the item's own organisation."""
+
+    hosts: tuple[str, ...]  # organisation slugs, lead host first
+    title: str
+    starts_at: datetime | None
+    ends_at: datetime | None = None
+    body: str = ""  # the title when empty
+    all_day: bool = False
+    place: str | None = None
+    categories: tuple[str, ...] = ()
+
+
+async def create_cohosted_event(db: Database, viewer: Viewer, event: CoHostedEvent) -> FeedItemRecord:
+    """Post a co-hosted event (공동 주최 행사) with all its hosts in one transaction and one audit entry.
+
+    It goes through the pipeline as a MANUAL post of the lead host, so when the same event is already in
+    the feed it becomes one more source of that item, which then gains the hosts."""
+    require_curator(viewer)
+    slugs = list(dict.fromkeys(slug.strip() for slug in event.hosts if slug.strip()))
+    if len(slugs) < 2:
+        raise FieldError(
+            "hosts", "공동 주최 기관을 두 곳 이상 적어 주세요 / Name at least two host organisations"
+        )
+    if len(slugs) > MAX_COHOSTS + 1:
+        raise FieldError(
+            "hosts", f"주최 기관은 {MAX_COHOSTS + 1}곳까지입니다 / at most {MAX_COHOSTS + 1} hosts"
+        )
+    if event.starts_at is None:
+        raise FieldError("startsAt", "행사에는 시작 시간이 필요합니다 / An event needs a start")
+    announcement = Announcement(
+        title=event.title,
+        body=event.body if event.body.strip() else event.title,
+        kind=ItemKind.EVENT,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        all_day=event.all_day,
+        place=event.place,
+        categories=event.categories,
+    )
+    check_announcement(announcement)
+    found = await organisations_by_slugs(db, slugs)
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise FieldError("hosts", f"알 수 없는 기관입니다: {', '.join(unknown)} / Unknown organisations")
+    async with db.write() as session:
+        item = await announce_in_session(session, viewer, found[slugs[0]], announcement)
+        assert item.id is not None
+        present = set(
+            (await session.execute(select(_cohost.c.organisation_id).where(_cohost.c.item_id == item.id)))
+            .scalars()
+            .all()
+        )
+        for slug in slugs:
+            organisation_id = found[slug].id
+            if organisation_id != item.organisation_id and organisation_id not in present:
+                session.add(FeedItemCoHost(item_id=item.id, organisation_id=organisation_id))
+                present.add(organisation_id)
+        record_action(
+            session,
+            viewer,
+            "item.cohosted_event",
+            f"FeedItem:{item.id}",
+            organisation_id=item.organisation_id,
+            after={
+                "title": item.title,
+                "starts_at": item.starts_at,
+                "ends_at": item.ends_at,
+                "hosts": slugs,
+                "cohosts": sorted(present),
+            },
         )
         await session.flush()
         return record_of(item)

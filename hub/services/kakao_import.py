@@ -8,9 +8,11 @@ importing the same or an overlapping export again changes nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.db import Database
 from hub.errors import InvalidInput, NotFound
@@ -61,11 +63,13 @@ async def import_kakao_export(
     staff: Sequence[str],
     room: str | None = None,
     zone: ZoneInfo,
+    also: Callable[[AsyncSession, KakaoImportReport], None] | None = None,
 ) -> KakaoImportReport:
     """Parse `data` and ingest its staff posts; unreadable lines become dead letters with their numbers.
 
     Raises `NotFound` for an unknown organisation and `InvalidInput` (one clear Korean/English line) for
-    a file that is too large or in no known export format.
+    a file that is too large or in no known export format. `also` runs in the transaction of the last
+    batch with the final counts (the staff audit entry, when the upload came through the graph).
     """
     staff_names = [name.strip() for name in staff if name.strip()]
     if not staff_names:
@@ -100,22 +104,29 @@ async def import_kakao_export(
     if letters:
         async with db.write() as session:
             await add_dead_letters(session, letters)
-    for start in range(0, len(result.posts), BATCH):
+
+    def report() -> KakaoImportReport:
+        return KakaoImportReport(
+            room=room_key,
+            format=result.format,
+            messages_read=result.messages_read,
+            kept=result.kept,
+            skipped_non_staff=result.skipped_non_staff,
+            skipped_chatter=result.skipped_chatter,
+            unreadable=len(result.unreadable),
+            created=counts[Outcome.CREATED.value],
+            updated=counts[Outcome.UPDATED.value],
+            unchanged=counts[Outcome.UNCHANGED.value],
+            merged=counts["merged"],
+            tombstoned=counts[Outcome.TOMBSTONED.value],
+        )
+
+    starts = range(0, max(len(result.posts), 1), BATCH)  # one (empty) batch when nothing was kept
+    for start in starts:
         async with db.write() as session:
             for post in result.posts[start : start + BATCH]:
                 outcome = await ingest_in_session(session, organisation, post)
                 counts[outcome.outcome.value] += 1
-    return KakaoImportReport(
-        room=room_key,
-        format=result.format,
-        messages_read=result.messages_read,
-        kept=result.kept,
-        skipped_non_staff=result.skipped_non_staff,
-        skipped_chatter=result.skipped_chatter,
-        unreadable=len(result.unreadable),
-        created=counts[Outcome.CREATED.value],
-        updated=counts[Outcome.UPDATED.value],
-        unchanged=counts[Outcome.UNCHANGED.value],
-        merged=counts["merged"],
-        tombstoned=counts[Outcome.TOMBSTONED.value],
-    )
+            if also is not None and start == starts[-1]:
+                also(session, report())
+    return report()

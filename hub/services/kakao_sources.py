@@ -20,7 +20,7 @@ from hub.errors import InvalidInput
 from hub.models import Organisation, Source
 from hub.records import OrganisationRecord
 from hub.secrets import SecretBox
-from hub.services.sources import SourceRecord, add_source, get_source, secret_purpose
+from hub.services.sources import InTransaction, SourceRecord, add_source, get_source, secret_purpose
 from org_connectors import SourceKind
 from org_connectors.kakao import pseudonymous_user_key
 
@@ -99,6 +99,7 @@ async def add_kakao_source(
     header_secret: bool = False,
     public_url: str,
     name: str | None = None,
+    also: InTransaction | None = None,
 ) -> NewKakaoSource:
     bot_id = bot_id.strip()
     if not _BOT_ID.match(bot_id):
@@ -126,13 +127,11 @@ async def add_kakao_source(
         },
         secret=sealed.seal_text(),
         review_non_staff=True,
+        pushed=True,  # no due time, so the scheduler never leases it
+        also=also,
     )
-    # Pushed, not polled: no due time, so the scheduler never leases it.
-    async with db.write() as session:
-        conn = await session.connection()
-        await conn.execute(update(_source).where(_source.c.id == source.id).values(next_poll_at=None))
     return NewKakaoSource(
-        source=await get_source(db, source.id),
+        source=source,
         skill_url=skill_url(public_url, source.id, sealed.url),
         header_secret=sealed.header,
     )

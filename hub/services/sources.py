@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import enum
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.db import Database
 from hub.errors import InvalidInput, NotFound
@@ -88,6 +89,10 @@ class SourceRecord:
         )
 
 
+# Work a caller adds to the transaction that changes a source (e.g. its audit entry).
+InTransaction = Callable[[AsyncSession, SourceRecord], Awaitable[None]]
+
+
 def secret_purpose(kind: SourceKind) -> str:
     return f"source:{kind.value}"
 
@@ -104,7 +109,12 @@ async def add_source(
     poll_interval_seconds: int = 900,
     review_non_staff: bool = True,
     now: datetime | None = None,
+    pushed: bool = False,
+    also: InTransaction | None = None,
 ) -> SourceRecord:
+    """Store a new source. `pushed` sources (Kakao skills) have no due time, so no scheduler leases them;
+    `also` runs in the same transaction once the row exists (the staff audit entry), so both or neither
+    are committed."""
     organisation = (await organisations_by_slugs(db, [organisation_slug])).get(organisation_slug)
     if organisation is None:
         raise NotFound(
@@ -126,12 +136,14 @@ async def add_source(
             else None,
             poll_interval_seconds=poll_interval_seconds,
             review_non_staff=review_non_staff,
-            next_poll_at=now or datetime.now(UTC),
+            next_poll_at=None if pushed else now or datetime.now(UTC),
         )
         session.add(source)
         await session.flush()
         assert source.id is not None
         source_id = source.id
+        if also is not None:
+            await also(session, SourceRecord.from_row(source.model_dump()))
     return await get_source(db, source_id)
 
 
@@ -159,12 +171,18 @@ async def open_secret(db: Database, box: SecretBox, source: SourceRecord) -> str
     return box.open(sealed, organisation_id=source.organisation_id, purpose=secret_purpose(source.kind))
 
 
-async def set_state(db: Database, source_id: int, state: SourceState, *, now: datetime | None = None) -> None:
-    """Pause or resume by staff. Resuming polls soon and forgets the failure streak."""
+def state_values(state: SourceState, *, now: datetime | None = None, pushed: bool = False) -> dict[str, Any]:
+    """The columns a pause or resume sets. Resuming polls soon (pushed sources are never polled) and
+    forgets the failure streak."""
     values: dict[str, Any] = {"state": state.value}
     if state is SourceState.OK:
-        values |= {"consecutive_failures": 0, "next_poll_at": now or datetime.now(UTC)}
-    await _update(db, source_id, values)
+        values |= {"consecutive_failures": 0, "next_poll_at": None if pushed else now or datetime.now(UTC)}
+    return values
+
+
+async def set_state(db: Database, source_id: int, state: SourceState, *, now: datetime | None = None) -> None:
+    """Pause or resume by staff. Resuming polls soon and forgets the failure streak."""
+    await _update(db, source_id, state_values(state, now=now))
 
 
 def jittered(interval: timedelta, rng: random.Random | None = None) -> timedelta:

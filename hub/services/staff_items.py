@@ -265,11 +265,8 @@ class Announcement:
     categories: tuple[str, ...] = ()
 
 
-async def post_announcement(
-    db: Database, viewer: Viewer, organisation: OrganisationRecord, announcement: Announcement
-) -> FeedItemRecord:
-    """A staff-written post, through the pipeline as a MANUAL source like everything else."""
-    require_organisation(viewer, organisation.id, ApiScope.ITEMS)
+def check_announcement(announcement: Announcement) -> None:
+    """Refuse what cannot be posted, naming the input field at fault."""
     _check(
         {"title": announcement.title, "starts_at": announcement.starts_at, "ends_at": announcement.ends_at}
     )
@@ -281,6 +278,13 @@ async def post_announcement(
         )
     if announcement.starts_at and announcement.ends_at and announcement.ends_at < announcement.starts_at:
         raise FieldError("endsAt", "끝나는 시간이 시작보다 빠릅니다 / The end is before the start")
+
+
+async def announce_in_session(
+    session: AsyncSession, viewer: Viewer, organisation: OrganisationRecord, announcement: Announcement
+) -> FeedItem:
+    """Post a checked announcement inside the caller's transaction, through the pipeline as a MANUAL
+    source like everything else. The caller checks permission and records the audit entry."""
     now = datetime.now(UTC)
     event = (
         StructuredEvent(
@@ -299,22 +303,32 @@ async def post_announcement(
         event=event,
         payload={"categories": list(announcement.categories), "author": viewer.label},
     )
+    if announcement.categories:
+        known = await _category_slugs(session, list(announcement.categories))
+        unknown = [s for s in announcement.categories if s not in known]
+        if unknown:
+            raise FieldError(
+                "categories", f"알 수 없는 분류입니다: {', '.join(unknown)} / Unknown categories"
+            )
+    result = await ingest_in_session(session, organisation, post, review_non_staff=False)
+    assert result.item_id is not None
+    item = await session.get(FeedItem, result.item_id)
+    assert item is not None
+    if announcement.kind is not None and item.kind != announcement.kind.value:
+        item.kind = announcement.kind.value
+        session.add(item)
+        await _remember(session, viewer, result.item_id, "kind", announcement.kind)
+    return item
+
+
+async def post_announcement(
+    db: Database, viewer: Viewer, organisation: OrganisationRecord, announcement: Announcement
+) -> FeedItemRecord:
+    """A staff-written post, through the pipeline as a MANUAL source like everything else."""
+    require_organisation(viewer, organisation.id, ApiScope.ITEMS)
+    check_announcement(announcement)
     async with db.write() as session:
-        if announcement.categories:
-            known = await _category_slugs(session, list(announcement.categories))
-            unknown = [s for s in announcement.categories if s not in known]
-            if unknown:
-                raise FieldError(
-                    "categories", f"알 수 없는 분류입니다: {', '.join(unknown)} / Unknown categories"
-                )
-        result = await ingest_in_session(session, organisation, post, review_non_staff=False)
-        assert result.item_id is not None
-        item = await session.get(FeedItem, result.item_id)
-        assert item is not None
-        if announcement.kind is not None and item.kind != announcement.kind.value:
-            item.kind = announcement.kind.value
-            session.add(item)
-            await _remember(session, viewer, result.item_id, "kind", announcement.kind)
+        item = await announce_in_session(session, viewer, organisation, announcement)
         record_action(
             session,
             viewer,

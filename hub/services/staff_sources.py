@@ -1,7 +1,8 @@
 """What organisation staff do to their sources: list with state in words, connect, pause, resume, remove.
 
 Secrets (BAND tokens, private calendar URLs, Kakao skill secrets) are write-only: they go to the sealing
-services and never come back, not even into the audit log.
+services and never come back, not even into the audit log. Each change and its audit entry commit in one
+transaction: a failure leaves neither.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from hub.auth.policy import manages_organisation, require_organisation, require_scope
 from hub.auth.roles import ApiScope
@@ -19,9 +21,16 @@ from hub.errors import NotFound
 from hub.models import DeadLetter, RawPost, Source
 from hub.records import OrganisationRecord
 from hub.secrets import SecretBox
-from hub.services.audit import record_action, record_action_now
+from hub.services.audit import record_action
 from hub.services.kakao_sources import add_kakao_source
-from hub.services.sources import SourceRecord, SourceState, add_source, get_source, list_sources, set_state
+from hub.services.sources import (
+    SourceRecord,
+    SourceState,
+    add_source,
+    get_source,
+    list_sources,
+    state_values,
+)
 from hub.services.staff_items import FieldError
 from hub.sync.feeds import add_feed_source
 from org_connectors import SourceKind
@@ -93,6 +102,17 @@ async def connect_source(
     public_url: str,
 ) -> Connected:
     require_organisation(viewer, organisation.id, ApiScope.SOURCES)
+
+    async def audit(session: AsyncSession, source: SourceRecord) -> None:
+        record_action(
+            session,
+            viewer,
+            "source.connect",
+            f"Source:{source.id}",
+            organisation_id=organisation.id,
+            after=_audit_view(source),
+        )
+
     if request.kind is Connection.BAND:
         band_key = (request.band_key or "").strip()
         if not band_key or any(ch.isspace() or ch in "/?&#" for ch in band_key):
@@ -110,6 +130,7 @@ async def connect_source(
                 config={"band_key": band_key},
                 secret=token,
                 review_non_staff=request.review_non_staff,
+                also=audit,
             )
         )
     elif request.kind is Connection.KAKAO:
@@ -122,6 +143,7 @@ async def connect_source(
             header_secret=request.header_secret,
             public_url=public_url,
             name=request.name,
+            also=audit,
         )
         connected = Connected(made.source, made.skill_url, made.header_secret)
     else:
@@ -135,32 +157,31 @@ async def connect_source(
                 kind=SourceKind(request.kind.value),
                 url=request.url,
                 name=request.name,
+                also=audit,
             )
         )
-    await record_action_now(
-        db,
-        viewer,
-        "source.connect",
-        f"Source:{connected.source.id}",
-        organisation_id=organisation.id,
-        after=_audit_view(connected.source),
-    )
     return connected
 
 
 async def pause_or_resume(db: Database, viewer: Viewer, source_id: int, *, pause: bool) -> SourceRecord:
     source = await source_for(db, viewer, source_id)
     state = SourceState.PAUSED if pause else SourceState.OK
-    await set_state(db, source.id, state)
-    await record_action_now(
-        db,
-        viewer,
-        "source.pause" if pause else "source.resume",
-        f"Source:{source.id}",
-        organisation_id=source.organisation_id,
-        before={"state": source.state.value},
-        after={"state": state.value},
-    )
+    async with db.write() as session:
+        # The state as this transaction sees it: the scheduler may have changed it since `source_for`.
+        before = (await session.execute(select(_source.c.state).where(_source.c.id == source.id))).scalar()
+        if before is None:
+            raise NotFound(SOURCE_NOT_FOUND)
+        values = state_values(state, pushed=source.kind is SourceKind.KAKAO)
+        await session.execute(update(_source).where(_source.c.id == source.id).values(**values))
+        record_action(
+            session,
+            viewer,
+            "source.pause" if pause else "source.resume",
+            f"Source:{source.id}",
+            organisation_id=source.organisation_id,
+            before={"state": before},
+            after={"state": state.value},
+        )
     return await get_source(db, source.id)
 
 

@@ -32,7 +32,7 @@ from hub.models import Source
 from hub.secrets import SecretBox
 from hub.services.dead_letters import dead_letter
 from hub.services.feed_import import store_posts
-from hub.services.sources import FailureKind, SourceFailure, SourceRecord, add_source
+from hub.services.sources import FailureKind, InTransaction, SourceFailure, SourceRecord, add_source
 from hub.settings import Settings
 from hub.sync import SyncContext, SyncFailed, SyncReport
 from org_connectors import RawPost, SourceKind, UnreadableInput
@@ -100,6 +100,7 @@ async def add_feed_source(
     window_back_days: int | None = None,
     window_ahead_days: int | None = None,
     now: datetime | None = None,
+    also: InTransaction | None = None,
 ) -> SourceRecord:
     """Connect a blog/board feed or a calendar. A secret URL is sealed, never kept in the clear."""
     if kind not in FEED_KINDS:
@@ -126,6 +127,7 @@ async def add_feed_source(
         secret=secret,
         poll_interval_seconds=poll_interval_seconds,
         now=now,
+        also=also,
     )
 
 

@@ -1,5 +1,6 @@
-"""Facilitators and area editors: collections, co-hosts, merges and splits, featured items, area
-categories; and the weekly digest anyone may read (it holds public items only)."""
+"""Facilitators and area editors: collections, co-hosts and co-hosted events, merges and splits (of
+facilitator merges and of automatic ones), featured items, area categories; and the weekly digest anyone
+may read (it holds public items only)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,22 @@ import strawberry
 from hub.auth.policy import require_curator
 from hub.errors import NotFound
 from hub.records import AreaRecord, FeedItemRecord
-from hub.services import curation
+from hub.services import curation, source_splits
 from hub.services.areas import require_area
-from hub.services.curation import CollectionStatus
+from hub.services.curation import CoHostedEvent, CollectionStatus
 from hub.services.digest import weekly_digest
+from hub.services.organisations import organisations_by_slugs
 from schema.auth.errors import StaffError, StaffErrorCode, attempt
 from schema.context import Info
 from schema.curation.types import (
     CategoryPayload,
+    CoHostedEventInput,
     Collection,
     CollectionEntryInput,
     CollectionPayload,
     Digest,
+    SourceKeyInput,
+    SplitSourcePayload,
 )
 from schema.feed.types import Category, FeedItem
 from schema.node import int_pk
@@ -191,6 +196,71 @@ class CurationMutations:
         return _item(record, errors, info)
 
     @strawberry.mutation(
+        description="Create a co-hosted event (공동 주최 행사) with all its host organisations in one call "
+        "(one transaction, one audit entry). If the same event is already in the feed, that item gains the "
+        "hosts.",
+        permission_classes=[IsCurator],
+    )
+    async def create_co_hosted_event(
+        self,
+        info: Info,
+        input: Annotated[CoHostedEventInput, strawberry.argument(description="The event and its hosts.")],
+    ) -> ItemPayload:
+        event = CoHostedEvent(
+            hosts=tuple(input.hosts[: curation.MAX_COHOSTS + 2]),
+            title=input.title,
+            starts_at=input.starts_at,
+            ends_at=input.ends_at,
+            body=input.body,
+            all_day=input.all_day,
+            place=input.place,
+            categories=tuple((input.categories or [])[:10]),
+        )
+        record, errors = await attempt(
+            curation.create_cohosted_event(info.context.db, info.context.viewer, event)
+        )
+        return _item(record, errors, info)
+
+    @strawberry.mutation(
+        description="Split an automatic merge: detach one source the hub joined to an item into an item of "
+        "its own. Facilitators may split any; organisation staff their own organisation's source. The split "
+        "survives re-ingestion and reprocessing.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def split_source(
+        self,
+        info: Info,
+        item_id: Annotated[strawberry.ID, strawberry.argument(description="The item the source joined.")],
+        # `source` is the GraphQL name; the Python one differs because permission extensions take `source`.
+        ref: Annotated[
+            SourceKeyInput, strawberry.argument(name="source", description="The source to detach.")
+        ],
+    ) -> SplitSourcePayload:
+        item = int_pk(item_id, "FeedItem")
+        if item is None:
+            return SplitSourcePayload(errors=_bad_id("itemId"))
+        organisation = (await organisations_by_slugs(info.context.db, [ref.organisation])).get(
+            ref.organisation
+        )
+        if organisation is None:
+            return SplitSourcePayload(
+                errors=_bad_id(
+                    "source", f"알 수 없는 기관입니다: {ref.organisation[:60]} / Unknown organisation"
+                )
+            )
+        key = source_splits.SourceKey(organisation, ref.kind, ref.external_id)
+        result, errors = await attempt(
+            source_splits.split_source(info.context.db, info.context.viewer, item, key)
+        )
+        if result is None:
+            return SplitSourcePayload(errors=errors)
+        zone = info.context.zone
+        return SplitSourcePayload(
+            item=FeedItem.from_record(result.item, zone),
+            remaining=FeedItem.from_record(result.remaining, zone),
+        )
+
+    @strawberry.mutation(
         description="Merge a duplicate into the item kept: its sources move over, its organisation becomes a "
         "co-host, it is withdrawn. Survives re-ingestion and reprocessing.",
         permission_classes=[IsCurator],
@@ -210,7 +280,8 @@ class CurationMutations:
         return _item(record, errors, info)
 
     @strawberry.mutation(
-        description="Undo a merge: the duplicate gets its sources back and is public again.",
+        description="Undo a facilitator's merge: the duplicate gets its sources back and is public again "
+        "(for an automatic merge, use splitSource).",
         permission_classes=[IsCurator],
     )
     async def split_item(self, info: Info, id: ItemId) -> ItemPayload:

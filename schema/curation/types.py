@@ -1,4 +1,4 @@
-"""Collections, the weekly digest and their payloads."""
+"""Collections, the weekly digest, co-hosted events, splits and their inputs and payloads."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hub.services.curation import CollectionRecord, CollectionStatus, collection
 from hub.services.digest import Digest as DigestRecord
 from schema.auth.errors import StaffError
 from schema.context import Info
+from schema.enums import SourceKind
 from schema.feed.types import Category, FeedItem
 from schema.node import to_global_id
 
@@ -107,3 +108,39 @@ class CategoryPayload:
 class CollectionEntryInput:
     item_id: strawberry.ID = strawberry.field(description="The item's global ID.")
     note: str = strawberry.field(default="", description="Why it is there (≤ 1000 characters).")
+
+
+@strawberry.input(description="A co-hosted event (공동 주최 행사) created with all its hosts in one call.")
+class CoHostedEventInput:
+    hosts: list[str] = strawberry.field(
+        description="Host organisations' slugs, at least two; the first is the item's own organisation."
+    )
+    title: str = strawberry.field(description="Title.")
+    starts_at: datetime = strawberry.field(description="Start, with its offset (+09:00).")
+    ends_at: datetime | None = strawberry.field(default=None, description="End, not before the start.")
+    all_day: bool = strawberry.field(default=False, description="Only dates matter.")
+    place: str | None = strawberry.field(default=None, description="Place name, e.g. 남원시립도서관.")
+    body: str = strawberry.field(default="", description="Text (the title when empty).")
+    categories: list[str] | None = strawberry.field(default=None, description="Category slugs, ≤ 10.")
+
+
+@strawberry.input(description="One source of an item, as `FeedItem.sources` lists it.")
+class SourceKeyInput:
+    organisation: str = strawberry.field(description="Slug of the organisation that posted it.")
+    kind: SourceKind = strawberry.field(description="Where it was seen.")
+    external_id: str = strawberry.field(
+        description="The source's own ID of the post (`SourceRef.externalId`)."
+    )
+
+
+@strawberry.type(description="A split automatic merge: the detached source's new item and the item it left.")
+class SplitSourcePayload:
+    item: FeedItem | None = strawberry.field(
+        default=None, description="The new item the detached source now shows."
+    )
+    remaining: FeedItem | None = strawberry.field(
+        default=None, description="The item it was detached from, with its other sources."
+    )
+    errors: list[StaffError] = strawberry.field(
+        default_factory=list, description="What went wrong, if anything."
+    )

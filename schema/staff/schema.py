@@ -1,18 +1,20 @@
 """Organisation staff and area editors: review queue, corrections, withdrawals, announcements, sources,
-and (for admins and facilitators) the audit log. Resolvers check, call a service, map the result."""
+Kakao export uploads, and (for admins and facilitators) the audit log. Resolvers check, call a service,
+map the result."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from hub.auth.errors import Forbidden
 from hub.auth.roles import ApiScope
 from hub.errors import NotFound
 from hub.records import FeedItemRecord, OrganisationRecord
 from hub.secrets import SecretBox
-from hub.services import staff_items, staff_sources
+from hub.services import staff_items, staff_sources, staff_uploads
 from hub.services.audit import list_audit
 from hub.services.organisations import organisations_by_slugs
 from hub.services.staff_items import Announcement
@@ -24,7 +26,15 @@ from schema.feed.types import FeedItem
 from schema.node import int_pk
 from schema.permissions import CanReadAudit, IsAuthenticated
 from schema.staff.inputs import AnnouncementInput, ConnectSourceInput, ItemCorrectionInput
-from schema.staff.types import AuditEntry, ConnectSourcePayload, ItemPayload, SourcePayload, StaffSource
+from schema.staff.types import (
+    AuditEntry,
+    ConnectSourcePayload,
+    ItemPayload,
+    KakaoImport,
+    KakaoImportPayload,
+    SourcePayload,
+    StaffSource,
+)
 
 MAX_PAGE = 100
 ItemId = Annotated[strawberry.ID, strawberry.argument(description="The item's global ID.")]
@@ -263,6 +273,51 @@ class StaffMutations:
             header_secret=connected.header_secret,
         )
 
+    @strawberry.mutation(
+        description="Import a KakaoTalk chat export (단톡방 내보내기), sent as a GraphQL multipart request "
+        "(≤ 20 MB, with `Authorization`): only the named staff's messages are kept, as `hub import kakao` "
+        "does.",
+        permission_classes=[IsAuthenticated],
+    )
+    async def upload_kakao_export(
+        self,
+        info: Info,
+        organisation: Annotated[str, strawberry.argument(description="Organisation slug.")],
+        staff: Annotated[
+            list[str], strawberry.argument(description="Staff display names whose messages are kept, ≤ 50.")
+        ],
+        file: Annotated[Upload, strawberry.argument(description="The exported .txt or .csv file.")],
+        room: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Room key; always the same for one room (default: one per organisation)."
+            ),
+        ] = None,
+    ) -> KakaoImportPayload:
+        upload: Any = file  # a starlette UploadFile at run time
+        if not callable(getattr(upload, "read", None)):
+            return KakaoImportPayload(errors=[_upload_error(_NOT_A_FILE)])
+        try:
+            record = await _organisation(info, organisation)
+            await organisation_id_for(info, organisation)  # FORBIDDEN before the file is read
+            data: bytes = await upload.read(staff_uploads.MAX_UPLOAD_BYTES + 1)  # never more than cap + 1
+        finally:
+            await upload.close()  # strawberry leaves the spooled temporary file open
+        name = staff_uploads.safe_file_name(getattr(upload, "filename", None))
+        report, errors = await attempt(
+            staff_uploads.upload_kakao_export(
+                info.context.db,
+                info.context.viewer,
+                record,
+                data=data,
+                file_name=name,
+                staff=staff,
+                room=room,
+                zone=info.context.zone,
+            )
+        )
+        return KakaoImportPayload(report=KakaoImport.from_report(report) if report else None, errors=errors)
+
     @strawberry.mutation(description="Pause reading a source.", permission_classes=[IsAuthenticated])
     async def pause_source(self, info: Info, id: SourceId) -> SourcePayload:
         return await _source_change(info, id, "pause")
@@ -279,6 +334,15 @@ class StaffMutations:
     )
     async def remove_source(self, info: Info, id: SourceId) -> SourcePayload:
         return await _source_change(info, id, "remove")
+
+
+_NOT_A_FILE = (
+    "파일은 multipart 요청의 파일 부분으로 보내 주세요 / Send the file in a GraphQL multipart request"
+)
+
+
+def _upload_error(message: str) -> StaffError:
+    return StaffError(field="file", code=StaffErrorCode.INVALID, message=message)
 
 
 async def _source_change(info: Info, id: str, change: str) -> SourcePayload:

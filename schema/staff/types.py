@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from hub.services.audit import AuditRecord
+from hub.services.kakao_import import KakaoImportReport
 from hub.services.sources import SourceRecord, SourceState
 from schema.auth.errors import StaffError
 from schema.context import Info
@@ -125,6 +126,51 @@ class ConnectSourcePayload:
     header_secret: str | None = strawberry.field(
         default=None, description="Kakao: the value of the X-Hub-Skill-Secret header, if asked for."
     )
+    errors: list[StaffError] = strawberry.field(
+        default_factory=list, description="What went wrong, if anything."
+    )
+
+
+@strawberry.type(description="What a KakaoTalk export upload did: the counts `hub import kakao` prints.")
+class KakaoImport:
+    room: str = strawberry.field(description="The room key the messages were filed under.")
+    format: str = strawberry.field(
+        description="The export variant recognised, e.g. windows_ko, android_en, pc_csv."
+    )
+    messages_read: int = strawberry.field(description="Messages read from the file.")
+    kept: int = strawberry.field(description="Staff announcements kept.")
+    skipped_non_staff: int = strawberry.field(description="Messages by others, dropped and never stored.")
+    skipped_chatter: int = strawberry.field(description="Short chatter, reactions and media, dropped.")
+    unreadable: int = strawberry.field(
+        description="Lines that could not be read: dead letters with their line numbers."
+    )
+    created: int = strawberry.field(description="Items created.")
+    updated: int = strawberry.field(description="Items updated.")
+    unchanged: int = strawberry.field(description="Posts already imported, unchanged.")
+    merged: int = strawberry.field(description="Posts that announced an event already in the feed.")
+    tombstoned: int = strawberry.field(description="Posts withdrawn earlier, not brought back.")
+
+    @classmethod
+    def from_report(cls, report: KakaoImportReport) -> KakaoImport:
+        return cls(
+            room=report.room,
+            format=report.format,
+            messages_read=report.messages_read,
+            kept=report.kept,
+            skipped_non_staff=report.skipped_non_staff,
+            skipped_chatter=report.skipped_chatter,
+            unreadable=report.unreadable,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            merged=report.merged,
+            tombstoned=report.tombstoned,
+        )
+
+
+@strawberry.type(description="The result of a KakaoTalk export upload.")
+class KakaoImportPayload:
+    report: KakaoImport | None = strawberry.field(default=None, description="What the import did.")
     errors: list[StaffError] = strawberry.field(
         default_factory=list, description="What went wrong, if anything."
     )
