@@ -2,32 +2,37 @@
 
 Generates N items across 200 organisations into a fresh SQLite database (bulk inserts, not the pipeline,
 but with the pipeline's tokenizer, so the FTS5 index is the real one), serves it with `hub serve` in a
-second process and measures, from this process with 10 concurrent clients, p50/p95/p99 of:
-the glance query (first 20, nested organisation/area/place/sources), a two-syllable search, a nearby
-query and a month calendar. The database is kept in var/bench/ and reused when it has the right size.
+second process and measures with wrk (a third process; 10 connections) p50/p95/p99 of the first-party
+documents: the glance page (first 20, nested organisation/area/place/categories/sources), a two-syllable
+search (newest first, and ranked), a nearby query and a month calendar — each POSTed (executed every time)
+and as `GET ?documentId=` (the response cache, as front ends and CDNs send it). The database is kept in
+var/bench/ and reused when it has the right size.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import csv
+import json
 import os
 import random
+import re
 import sqlite3
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import orjson
 
+from hub.limits.documents import TrustedDocument, TrustedDocuments
 from hub.migrate import upgrade_sync
 from hub.search import document_tokens
 
@@ -166,59 +171,81 @@ def generate(path: Path, items: int, organisations: int, seed: int = 7) -> Gener
     return Generated(path, items, time.perf_counter() - started)
 
 
-FIELDS = """id title excerpt kind startsAt endsAt allDay
-  organisation { slug name } area { slug name } place { name lat lng } sources { kind url }"""
-GLANCE = f"{{ feed(first: 20) {{ edges {{ node {{ {FIELDS} }} }} pageInfo {{ endCursor hasNextPage }} }} }}"
-SEARCH = (
-    f'{{ feed(first: 20, filter: {{text: "공연"}}) {{ edges {{ node {{ {FIELDS} }} }} '
-    "pageInfo { endCursor hasNextPage } } }"
-)
-NEARBY = (
-    "{ feed(first: 20, filter: {near: {lat: 35.4164, lng: 127.3904, radiusKm: 1}}) "
-    f"{{ edges {{ node {{ {FIELDS} }} }} pageInfo {{ endCursor hasNextPage }} }} }}"
-)
+DOCUMENTS = TrustedDocuments.load(ROOT / "schema" / "documents")
+CITY_HALL = {"lat": 35.4164, "lng": 127.3904}
 
 
-def month_calendar() -> str:
+def queries() -> list[tuple[str, TrustedDocument, dict[str, Any]]]:
+    """What the bench asks, as the first-party documents front ends send (`schema/documents`)."""
     today = NOW.date()
     first = date(today.year, today.month, 1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    return (
-        f'{{ calendar(from: "{first}", to: "{last}", perDay: 5) '
-        "{ date totalCount items { id title startsAt allDay place { name } } } }"
-    )
+    glance, search = DOCUMENTS.by_name["glance"], DOCUMENTS.by_name["search"]
+    return [
+        ("glance", glance, {"first": 20}),
+        ("search", search, {"text": "공연", "orderBy": "NEWEST"}),  # 2 syllables, newest first
+        ("search-ranked", search, {"text": "공연"}),  # the same, best match first (RELEVANCE)
+        ("nearby", glance, {"first": 20, "filter": {"near": {**CITY_HALL, "radiusKm": 1}}}),
+        ("calendar", DOCUMENTS.by_name["calendar"], {"from": str(first), "to": str(last), "perDay": 5}),
+    ]
 
 
-async def measure(base: str, query: str, *, clients: int, requests: int) -> list[float]:
-    timings: list[float] = []
-    failures: list[str] = []
-    body = orjson.dumps({"query": query})
-    headers = {"content-type": "application/json"}
-    remaining = requests
+POST_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = %s
+"""
 
-    async def client(http: httpx.AsyncClient) -> None:
-        nonlocal remaining
-        while remaining > 0:
-            remaining -= 1
-            started = time.perf_counter()
-            response = await http.post(f"{base}/graphql", content=body, headers=headers)
-            timings.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200 or "errors" in response.json():
-                failures.append(response.text[:300])
-
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as http:
-        for _ in range(20):  # warm the caches and the connection pool
-            await http.post(f"{base}/graphql", content=body, headers=headers)
-        await asyncio.gather(*(client(http) for _ in range(clients)))
-    if failures:
-        print(f"  {len(failures)} failed requests, e.g. {failures[0]}", flush=True)
-    return timings
+PERCENTILES_LUA = """
+local bad = 0
+response = function(status, headers, body)
+  if status ~= 200 or string.find(body, '"errors"', 1, true) then bad = bad + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("HUB %d %d %f %f %f %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), bad))
+end
+"""
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+@dataclass(frozen=True)
+class Measured:
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    rate: float
+    bad: int
+
+
+def measure(url: str, post_body: str | None, *, clients: int, seconds: int) -> Measured:
+    """wrk from a second process: `clients` connections for `seconds`, after a 3 s warm-up."""
+    # A Lua string literal: JSON escapes without \\u (Lua has none), Korean left as UTF-8.
+    body = json.dumps(post_body, ensure_ascii=False) if post_body is not None else None
+    script = (POST_LUA % body if body is not None else "") + PERCENTILES_LUA
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        found = None
+        for duration in (3, seconds):
+            output = subprocess.run(
+                ["wrk", "-t1", f"-c{clients}", f"-d{duration}s", "--timeout", "10s", "-s", handle.name, url],
+                capture_output=True, text=True, check=True, timeout=duration + 60,
+            ).stdout  # fmt: skip
+            found = re.search(r"^HUB (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$", output, re.M)
+    finally:
+        os.unlink(handle.name)
+    if found is None:
+        raise SystemExit(f"wrk printed no result: {output}")
+    requests, micros, p50, p95, p99, bad = found.groups()
+    rate = int(requests) / (int(micros) / 1e6)
+    return Measured(float(p50) / 1000, float(p95) / 1000, float(p99) / 1000, rate, int(bad))
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def serve(path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -256,7 +283,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=200)
     parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=1000, help="per query")
+    parser.add_argument("--seconds", type=int, default=10, help="per query and mode")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--regenerate", action="store_true", help="rebuild the database even if it exists")
     args = parser.parse_args()
@@ -272,22 +299,24 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_ready(base, server)
-        print(f"{args.items:,} items, {args.clients} concurrent clients, {args.requests} requests per query")
-        print(f"{'query':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8}")
-        for name, query in [
-            ("glance", GLANCE),
-            ("search", SEARCH),
-            ("nearby", NEARBY),
-            ("calendar", month_calendar()),
-        ]:
-            started = time.perf_counter()
-            timings = asyncio.run(measure(base, query, clients=args.clients, requests=args.requests))
-            rate = len(timings) / (time.perf_counter() - started)
-            print(
-                f"{name:<10} {statistics.median(timings):>8.1f} {percentile(timings, 95):>8.1f} "
-                f"{percentile(timings, 99):>8.1f} {rate:>8.0f}",
-                flush=True,
-            )
+        print(f"{args.items:,} items, {args.clients} connections (wrk), {args.seconds} s per query and mode")
+        print(f"{'query':<13} {'mode':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'bad':>5}")
+        for name, document, variables in queries():
+            post = orjson.dumps({"query": document.text, "variables": variables}).decode()
+            modes: list[tuple[str, str, str | None]] = [
+                ("POST, executed every time", f"{base}/graphql", post)
+            ]
+            query_string = urlencode({"documentId": document.id, "variables": json.dumps(variables)})
+            trusted = f"{base}/graphql?{query_string}"
+            modes.append(("GET documentId (response cache)", trusted, None))
+            for mode, url, body in modes:
+                result = measure(url, body, clients=args.clients, seconds=args.seconds)
+                print(
+                    f"{name:<13} {mode:<34} {result.p50_ms:>8.1f} {result.p95_ms:>8.1f} "
+                    f"{result.p99_ms:>8.1f} {result.rate:>8.0f} {result.bad:>5}",
+                    flush=True,
+                )
+        print(f"serving process RSS {_rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -1,10 +1,10 @@
 """Load bench: `hub serve` on SQLite with N items, hammered by wrk from a second process.
 
-    python -m bench.load dataset --items 100000 --out var/bench/hub-100k.sqlite3
-    python -m bench.load run --database var/bench/hub-100k.sqlite3 [--seconds 15] [--connections 32]
+    python -m bench.load dataset --items 100000 --out var/bench/glance-100000.sqlite3
+    python -m bench.load run --database var/bench/glance-100000.sqlite3 [--seconds 15] [--connections 32]
 
-`dataset` migrates a new SQLite file, ingests the Namwon demo through the real pipeline, then copies
-those items (with their categories, sources and co-hosts) until there are N — bulk SQL, minutes not hours.
+`dataset` builds the same data as `bench.glance` (`bench.glance.generate`: 200 organisations, three years
+of posts, 60 % events at gazetteer places, real search tokens) — bulk SQL, about a minute per 100,000.
 `run` starts `hub serve` (rate limit off: one load generator is one client), and measures
 - uncached: the glance document POSTed as text with varying variables (first, area filter, order);
 - cached: the same trusted document repeated as `GET /graphql?documentId=…` (response-cache hits);
@@ -14,7 +14,6 @@ then prints req/s, p50/p99 and the serving process's memory. Needs `wrk` (Debian
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import re
@@ -29,84 +28,25 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 
-from hub.db import connect
+from bench.glance import generate
 from hub.limits.documents import TrustedDocuments
-from hub.migrate import upgrade_sync
-from hub.seeds import seed_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = TrustedDocuments.load(ROOT / "schema" / "documents")
 GLANCE = DOCUMENTS.by_name["glance"]
 AREAS = ["community", "culture", "education", "youth", "civic"]
+ORGANISATIONS = 200
 
 # ---- dataset -------------------------------------------------------------------------------------
 
 
-def _columns(connection: object, table: str) -> list[str]:
-    rows = connection.execute(text(f"PRAGMA table_info({table})")).all()  # type: ignore[attr-defined]
-    return [str(row[1]) for row in rows]
-
-
 def build_dataset(items: int, out: Path) -> int:
-    if out.exists():
-        out.unlink()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    url = f"sqlite:///{out}"
-    upgrade_sync(url)
-
-    async def seed() -> None:
-        db = connect(url)
-        await seed_demo(db, ZoneInfo("Asia/Seoul"))
-        await db.dispose()
-
-    asyncio.run(seed())
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        item_cols = [c for c in _columns(connection, "feed_item") if c != "id"]
-        source_cols = [c for c in _columns(connection, "feed_item_source") if c not in {"id", "item_id"}]
-        count = connection.execute(text("SELECT count(*) FROM feed_item")).scalar_one()
-        while count < items:
-            offset = connection.execute(text("SELECT max(id) FROM feed_item")).scalar_one()
-            take = min(count, items - count)
-            limit = f"(SELECT id FROM feed_item ORDER BY id LIMIT 1 OFFSET {take - 1})"
-            cols = ", ".join(item_cols)
-            connection.execute(
-                text(
-                    f"INSERT INTO feed_item (id, {cols}) SELECT id + {offset}, {cols} FROM feed_item "
-                    f"WHERE id <= {limit}"
-                )
-            )
-            connection.execute(
-                text(
-                    f"INSERT INTO feed_item_category (item_id, category_id) SELECT item_id + {offset}, "
-                    f"category_id FROM feed_item_category WHERE item_id <= {limit}"
-                )
-            )
-            connection.execute(
-                text(
-                    f"INSERT INTO feed_item_cohost (item_id, organisation_id) SELECT item_id + {offset}, "
-                    f"organisation_id FROM feed_item_cohost WHERE item_id <= {limit}"
-                )
-            )
-            copied = ", ".join(
-                f"external_id || '#{offset}'" if c == "external_id" else ("NULL" if c == "raw_post_id" else c)
-                for c in source_cols
-            )
-            connection.execute(
-                text(
-                    f"INSERT INTO feed_item_source (item_id, {', '.join(source_cols)}) "
-                    f"SELECT item_id + {offset}, {copied} FROM feed_item_source WHERE item_id <= {limit}"
-                )
-            )
-            count = connection.execute(text("SELECT count(*) FROM feed_item")).scalar_one()
-    with engine.connect() as connection:
-        connection.execute(text("ANALYZE"))
-    engine.dispose()
-    return int(count)
+    """The same realistic data as `bench.glance` (200 organisations, three years of posts, categories,
+    sources, the real search tokens), so every bench measures the same kind of database."""
+    return generate(out, items, ORGANISATIONS).items
 
 
 # ---- load ----------------------------------------------------------------------------------------
@@ -274,9 +214,9 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     dataset = sub.add_parser("dataset", help="build an SQLite database with N items")
     dataset.add_argument("--items", type=int, default=100_000)
-    dataset.add_argument("--out", type=Path, default=Path("var/bench/hub-100k.sqlite3"))
+    dataset.add_argument("--out", type=Path, default=Path("var/bench/glance-100000.sqlite3"))
     load = sub.add_parser("run", help="serve it and load it with wrk")
-    load.add_argument("--database", type=Path, default=Path("var/bench/hub-100k.sqlite3"))
+    load.add_argument("--database", type=Path, default=Path("var/bench/glance-100000.sqlite3"))
     load.add_argument("--seconds", type=int, default=15)
     load.add_argument("--connections", type=int, default=32)
     args = parser.parse_args(argv)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from hub.errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
-# Threads that run whole SQLite reads (`Database.run_read`); sqlite3 releases the GIL while it steps.
-SQLITE_READ_THREADS = 4
+# Connections of the sync reader (`Database.run_read`); reads run one at a time on the event loop.
+SQLITE_READ_CONNECTIONS = 2
 
 T = TypeVar("T")
 
@@ -49,24 +48,27 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 
 
 def _sqlite_sync_reader(url: str) -> Engine:
-    """A plain pysqlite engine for `run_read`: its connections move between the read threads."""
+    """A plain pysqlite engine for `run_read`."""
     sync_url = make_url(url).set(drivername="sqlite+pysqlite")
     engine = create_engine(
         sync_url,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        pool_size=SQLITE_READ_THREADS,
+        pool_size=SQLITE_READ_CONNECTIONS,
     )
-    _configure_sqlite(engine, immediate=False)
+    # No `journal_mode=WAL` here: the other engines set it (it is kept in the file), and changing it takes a
+    # lock this reader might wait for while the event loop it blocks holds the writer.
+    _configure_sqlite(engine, immediate=False, set_wal=False)
     return engine
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+def _configure_sqlite(engine: Engine, *, immediate: bool, set_wal: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's implicit BEGIN is deferred).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if set_wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
@@ -94,9 +96,8 @@ class Database:
     reader: AsyncEngine
     writer: AsyncEngine
     _write_queue: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False, repr=False)
-    # SQLite only: whole reads run in a thread with the sync driver (see `run_read`).
+    # SQLite only: whole reads run with the sync driver (see `run_read`).
     sync_reader: Engine | None = field(default=None, compare=False, repr=False)
-    _read_threads: ThreadPoolExecutor | None = field(default=None, compare=False, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -114,17 +115,22 @@ class Database:
     async def run_read(self, work: Callable[[Connection], T]) -> T:
         """Run `work` with a connection in one read transaction (one snapshot) and return its result.
 
-        For hot read paths that issue several statements: on SQLite the whole of `work` runs in one
-        hop to a read thread with the sync driver, instead of one hop to aiosqlite's thread per
-        statement and fetch (each ≈ 0.1 ms). On PostgreSQL it runs on the async connection's
-        greenlet bridge, so the same `work` serves both.
+        For hot read paths that issue several statements. On SQLite, with no write transaction open in
+        this process, `work` runs right here on the event loop with the sync driver: a page's reads take
+        about a millisecond, and moving them off the loop costs more than it saves. aiosqlite hops to its
+        thread for every statement and fetch (≈ 0.1 ms each); a thread pool suffers the GIL convoy
+        (sqlite3 releases the GIL on every row, then waits up to the 5 ms switch interval to get it back
+        while the loop is busy): under 32 connections that halved throughput (80 against 140 req/s).
+        While this process writes, reads go to a thread instead: a read that had to wait for that writer
+        would otherwise hold the very loop the writer needs to finish. On PostgreSQL `work` runs on the
+        async connection's greenlet bridge, so the same `work` serves both.
         """
-        if self.sync_reader is None or self._read_threads is None:
+        if self.sync_reader is None:
             async with self.reader.connect() as connection:
                 return await connection.run_sync(_in_transaction, work)
-        engine = self.sync_reader
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._read_threads, _read_with, engine, work)
+        if not self._write_queue.locked():
+            return _read_with(self.sync_reader, work)
+        return await asyncio.to_thread(_read_with, self.sync_reader, work)
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
@@ -150,7 +156,6 @@ class Database:
         await self.reader.dispose()
         if self.writer is not self.reader:
             await self.writer.dispose()
-        # The read threads stay: an idle pool costs nothing and a disposed engine may be used again.
         if self.sync_reader is not None:
             self.sync_reader.dispose()
 
@@ -173,7 +178,6 @@ def connect(url: str) -> Database:
             _sqlite_engine(url, immediate=False),
             _sqlite_engine(url, immediate=True),
             sync_reader=_sqlite_sync_reader(url),
-            _read_threads=ThreadPoolExecutor(SQLITE_READ_THREADS, thread_name_prefix="hub-read"),
         )
     engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     return Database(url, engine, engine)

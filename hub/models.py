@@ -112,7 +112,7 @@ class FeedItem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_feed_item_status_posted", "status", "posted_at", "id"),
         Index("ix_feed_item_status_starts", "status", "starts_at", "id"),
-        Index("ix_feed_item_status_ends", "status", "ends_at"),
+        Index("ix_feed_item_status_ends_starts", "status", "ends_at", "starts_at"),
         Index("ix_feed_item_posted", "posted_at", "id"),
         Index("ix_feed_item_starts", "starts_at", "id"),
     )
@@ -285,6 +285,21 @@ class ItemMerge(SQLModel, table=True):
     kept_item_id: int = Field(foreign_key="feed_item.id", index=True, ondelete="CASCADE")
     merged_item_id: int = Field(foreign_key="feed_item.id", unique=True, ondelete="CASCADE")
     moved_refs: list[Any] = _json(list)
+    created_by: str = Field(max_length=254)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SourceSplit(SQLModel, table=True):
+    """Staff detached this source from the item the pipeline automatically joined it to: the post stands
+    alone and is never joined to another item by matching again (a facilitator may still merge it)."""
+
+    __tablename__ = "source_split"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "external_id", name="uq_source_split_ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id")
+    kind: str = Field(max_length=20)
+    external_id: str = Field(max_length=300)
+    split_from_item_id: int | None = Field(default=None, foreign_key="feed_item.id", ondelete="SET NULL")
     created_by: str = Field(max_length=254)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

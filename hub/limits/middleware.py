@@ -2,6 +2,7 @@
 
 Outermost first (as `hardening_middleware` lists them):
 - `GuardMiddleware`: body ≤ 64 KiB (413), no JSON-array batches (400), 5 s for the whole request (504);
+  the one exception is a GraphQL multipart upload (a Kakao export) by authenticated staff: ≤ 20 MB, 60 s;
 - `RateLimitMiddleware`: who is asking (IP behind trusted proxies), refuse at once when an anonymous
   client's bucket is empty (429), and put `RateLimit-*` headers on every answer; the GraphQL extension
   charges the request's real cost through the `RequestLimits` it leaves in the scope state;
@@ -21,6 +22,7 @@ import orjson
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.db import Database
 from hub.limits import errors
 from hub.limits.cache import CachedResponse, ResponseCache
 from hub.limits.documents import TrustedDocuments
@@ -31,8 +33,11 @@ from hub.limits.policy import (
     CACHE_STALE_WHILE_REVALIDATE_SECONDS,
     EXECUTION_TIMEOUT_SECONDS,
     MAX_BODY_BYTES,
+    MAX_UPLOAD_BODY_BYTES,
+    UPLOAD_TIMEOUT_SECONDS,
 )
 from hub.limits.ratelimit import STATE_KEY, Network, RateLimiter, RequestLimits, client_ip, parse_networks
+from hub.services.accounts import authenticate
 
 GRAPHQL_PATH = "/graphql"
 PUBLIC_CACHE_CONTROL = (
@@ -93,20 +98,35 @@ class GuardMiddleware:
         if len(scope.get("query_string", b"")) > self.max_body:
             await send_refusal(send, 413, errors.BODY_TOO_LARGE)
             return
+        max_body, timeout, too_large = self.max_body, self.timeout, errors.BODY_TOO_LARGE
+        if scope["method"] == "POST" and _is_multipart(scope):
+            # A GraphQL multipart request carries a file (a Kakao export for `uploadKakaoExport`, ≤ 20 MB).
+            # Only authenticated staff or API keys may send one, checked before any of the body is read,
+            # so an anonymous client can never make the hub buffer more than 64 KiB. The resolver still
+            # checks that the viewer may upload for that organisation. Importing a large export takes
+            # longer than a query, hence the longer timeout.
+            if not await _authenticated(scope):
+                await send_refusal(send, 401, errors.UPLOAD_NEEDS_STAFF)
+                return
+            max_body, timeout, too_large = (
+                MAX_UPLOAD_BODY_BYTES,
+                UPLOAD_TIMEOUT_SECONDS,
+                errors.UPLOAD_TOO_LARGE,
+            )
         if scope["method"] == "POST":
-            body = await self._read_body(scope, receive)
+            body = await self._read_body(scope, receive, max_body)
             if body is None:
-                await send_refusal(send, 413, errors.BODY_TOO_LARGE)
+                await send_refusal(send, 413, too_large)
                 return
             if body.lstrip()[:1] == b"[":
                 await send_refusal(send, 400, errors.BATCHING_DISABLED)
                 return
             receive = _replay(body, receive)
-        await self._with_timeout(scope, receive, send)
+        await self._with_timeout(scope, receive, send, timeout)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+    async def _read_body(self, scope: Scope, receive: Receive, max_body: int) -> bytes | None:
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+        if declared is not None and declared.isdigit() and int(declared) > max_body:
             return None
         chunks: list[bytes] = []
         size = 0
@@ -116,14 +136,14 @@ class GuardMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > max_body:
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
         return b"".join(chunks)
 
-    async def _with_timeout(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _with_timeout(self, scope: Scope, receive: Receive, send: Send, seconds: float) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:
@@ -133,12 +153,27 @@ class GuardMiddleware:
             await send(message)
 
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(seconds):
                 await self.app(scope, receive, tracking_send)
         except TimeoutError:
             if started:
                 raise
             await send_refusal(send, 504, errors.TIMEOUT)
+
+
+def _is_multipart(scope: Scope) -> bool:
+    content_type = (_header(scope, b"content-type") or b"").split(b";", 1)[0].strip().lower()
+    return content_type == b"multipart/form-data"
+
+
+async def _authenticated(scope: Scope) -> bool:
+    """Whether the request's bearer credential is a live staff token or API key (one indexed lookup)."""
+    authorization = _header(scope, b"authorization")
+    db = getattr(getattr(scope.get("app"), "state", None), "db", None)  # `create_app` sets app.state.db
+    if authorization is None or not isinstance(db, Database):
+        return False
+    viewer = await authenticate(db, authorization.decode("latin-1"))
+    return viewer.is_authenticated
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
@@ -224,6 +259,9 @@ class TrustedDocumentsMiddleware:
         self.documents = documents
         self.cache = cache
         self.path = path
+        # Single flight: while one request computes an entry, the same key's other requests wait for it
+        # instead of all computing it (a shared link opened by many at once, or a cold cache under load).
+        self._computing: dict[str, asyncio.Future[None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -258,16 +296,29 @@ class TrustedDocumentsMiddleware:
         key = "\n".join((document.id, params.get("operationName", ""), accept, canonical))
         if_none_match = _header(scope, b"if-none-match")
         entry = self.cache.get(key)
+        if entry is None and (computing := self._computing.get(key)) is not None:
+            await asyncio.shield(computing)
+            entry = self.cache.get(key)  # None when that answer could not be cached: compute our own
         if entry is not None:
             await self._send_entry(send, entry, if_none_match, age=self.cache.age(entry))
             return
-        version = data_version.value  # read before executing: a write meanwhile invalidates the result
-        captured = await _capture(self.app, inner, receive)
-        if captured.status != 200 or _has_errors(captured.body):
+        mine: asyncio.Future[None] | None = None
+        if key not in self._computing:
+            mine = self._computing[key] = asyncio.get_running_loop().create_future()
+        try:
+            version = data_version.value  # read before executing: a write meanwhile invalidates the result
+            captured = await _capture(self.app, inner, receive)
+            cacheable = captured.status == 200 and not _has_errors(captured.body)
+            if cacheable:
+                content_type = captured.header(b"content-type") or b"application/json"
+                entry = self.cache.put(key, captured.body, content_type, version)
+        finally:
+            if mine is not None:  # wake the waiters once the entry (if any) is in the cache
+                del self._computing[key]
+                mine.set_result(None)
+        if entry is None:
             await _send_captured(send, captured, [(b"cache-control", NO_STORE)])
             return
-        content_type = captured.header(b"content-type") or b"application/json"
-        entry = self.cache.put(key, captured.body, content_type, version)
         await self._send_entry(send, entry, if_none_match, age=0)
 
     async def _private(self, inner: Scope, receive: Receive, send: Send) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import httpx
 
 from hub.db import Database
 from hub.limits.documents import TrustedDocuments, document_id
+from hub.services.item_relations import forget_known
 from schema.documents import DOCUMENTS_DIR
 from tests.limits.support import hub_http, staff_token
 from tests.support.factories import BASE, ingest, organisation, post
@@ -55,6 +57,23 @@ async def test_cached_until_a_publication_then_fresh(db: Database, tmp_path: Pat
         assert fresh.status_code == 200
         assert titles(fresh) == ["남원 청년 창업 경진대회 참가팀 모집", "청년마루 금요 보드게임 밤"]
         assert fresh.headers["etag"] != etag
+
+
+async def test_many_at_once_on_a_cold_cache_compute_the_page_once(db: Database, tmp_path: Path) -> None:
+    org = await organisation(db)
+    await ingest(db, org, post(1, title="청년마루 금요 보드게임 밤"))
+    async with hub_http(db, tmp_path) as http:
+        forget_known()  # both measurements start with no organisation, area or place records kept
+        with count_statements(db) as one:
+            await http.get(glance_url(first=3))
+        forget_known()
+        with count_statements(db) as together:
+            answers = await asyncio.gather(*(http.get(glance_url(first=4)) for _ in range(8)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.headers["etag"] for a in answers}) == 1
+    assert titles(answers[0]) == ["청년마루 금요 보드게임 밤"]
+    # Eight readers of a link shared in a chat room: one computation, the others wait for its entry.
+    assert 0 < together.count == one.count, together.statements
 
 
 async def test_refusals_and_private_answers(db: Database, tmp_path: Path) -> None:
