@@ -22,7 +22,8 @@ strawberry.enum(
     FeedOrder,
     description=(
         "NEWEST: most recently posted first. UPCOMING: next start first, past events left out. "
-        "NEAREST: closest first (needs filter.near). RELEVANCE: best search match first (needs filter.text)."
+        "NEAREST: closest first (needs filter.near). "
+        "RELEVANCE: best search match first among the 2,000 newest matches (needs filter.text)."
     ),
 )
 

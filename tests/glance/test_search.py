@@ -11,6 +11,7 @@ import pytest
 from hub.db import Database
 from hub.errors import InvalidInput
 from hub.search import document_tokens, fts5_query, query_terms, tsquery
+from hub.services import feed as feed_service
 from hub.services.feed import FeedOrder, FeedQuery, feed_page
 from tests.glance.corpus import load_corpus
 from tests.support.graph import graph_client
@@ -117,3 +118,22 @@ async def test_blank_or_symbol_only_text_is_a_clear_error(db: Database, tmp_path
         assert "200자" in too_long["errors"][0]["message"]
     with pytest.raises(InvalidInput, match="RELEVANCE"):
         await feed_page(db, FeedQuery(order=FeedOrder.RELEVANCE))
+
+
+async def test_relevance_ranks_the_most_recent_matches_only(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A common word ranks within a window of the newest stored matches, the same on both databases."""
+    await load_corpus(db)
+    everything = await feed_page(db, FeedQuery(text="공연"), first=50)
+    public_ids = sorted(record.id for record in everything.items)
+    assert len(public_ids) >= 3
+    monkeypatch.setattr(feed_service, "RANKED_WINDOW", 2)
+    windowed = await feed_page(db, FeedQuery(text="공연", order=FeedOrder.RELEVANCE), first=50)
+    ids = [record.id for record in windowed.items]
+    # Only matches among the two newest stored (the corpus stores a review-queue and a withdrawn 공연 post
+    # last, so here none of the window is public): never an older match ranked in their place.
+    assert len(ids) <= 2 < len(public_ids) and all(i >= public_ids[-2] for i in ids)
+    monkeypatch.setattr(feed_service, "RANKED_WINDOW", 50)
+    whole = await feed_page(db, FeedQuery(text="공연", order=FeedOrder.RELEVANCE), first=50)
+    assert sorted(record.id for record in whole.items) == public_ids
