@@ -32,7 +32,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from typing import Any
 import asyncpg
 
 from bench.load import GLANCE, build_dataset
+from bench.processes import free_port, rss_mb, wrk_ms
 from hub.migrate import upgrade_sync
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,31 +133,6 @@ class System:
 
 
 # ---- small helpers (copied from bench.load's private ones, which also have no timeouts) -----------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _ms(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
-    if not match:
-        return float("nan")
-    number, unit = float(match[1]), match[2]
-    return {"us": number / 1000, "ms": number, "s": number * 1000, "m": number * 60_000}[unit]
-
-
-def rss_mb(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 def post_json(url: str, body: dict[str, Any], timeout: float = 10) -> dict[str, Any]:
@@ -462,7 +437,12 @@ def wrk(url: str, script: str, seconds: int, connections: int) -> tuple[float, f
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     if sockets:
         bad += sum(int(n) for n in sockets.groups())
-    return float(find(r"Requests/sec:\s+([\d.]+)")), _ms(find(r"50%\s+(\S+)")), _ms(find(r"99%\s+(\S+)")), bad
+    return (
+        float(find(r"Requests/sec:\s+([\d.]+)")),
+        wrk_ms(find(r"50%\s+(\S+)")),
+        wrk_ms(find(r"99%\s+(\S+)")),
+        bad,
+    )
 
 
 def measure(

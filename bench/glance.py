@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 import httpx
 import orjson
 
+from bench.processes import rss_mb
 from hub.limits.documents import TrustedDocument, TrustedDocuments
 from hub.migrate import upgrade_sync
 from hub.search import document_tokens
@@ -241,13 +242,6 @@ def measure(url: str, post_body: str | None, *, clients: int, seconds: int) -> M
     return Measured(float(p50) / 1000, float(p95) / 1000, float(p99) / 1000, rate, int(bad))
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def serve(path: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -316,7 +310,7 @@ def main() -> None:
                     f"{result.p99_ms:>8.1f} {result.rate:>8.0f} {result.bad:>5}",
                     flush=True,
                 )
-        print(f"serving process RSS {_rss_mb(server.pid):.0f} MB")
+        print(f"serving process RSS {rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()
         server.wait(timeout=15)

@@ -13,7 +13,6 @@ import asyncio
 import os
 import re
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 
 import httpx
 
+from bench.processes import free_port
 from org_connectors.kakao import validate_skill_response
 
 HUB = [sys.executable, "-c", "from hub.cli import main; main()"]
@@ -36,13 +36,6 @@ PLACES = [
     "남원예촌 공연장",
     "요천 둔치 야외무대",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def hub(*args: str, env: dict[str, str]) -> str:

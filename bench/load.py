@@ -19,7 +19,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bench.glance import generate
+from bench.processes import free_port, rss_mb, wrk_ms
 from hub.limits.documents import TrustedDocuments
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,28 +91,6 @@ class Result:
     rss_mb: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _ms(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s)", value)
-    if not match:
-        return float("nan")
-    number, unit = float(match[1]), match[2]
-    return number / 1000 if unit == "us" else number * 1000 if unit == "s" else number
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def wrk(name: str, url: str, script: str, seconds: int, connections: int, pid: int) -> Result:
     time.sleep(3)  # let requests the previous run abandoned finish first
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
@@ -139,17 +117,17 @@ def wrk(name: str, url: str, script: str, seconds: int, connections: int, pid: i
     finally:
         os.unlink(handle.name)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])  # type: ignore[index]
-    p50 = _ms(re.search(r"50%\s+(\S+)", output)[1])  # type: ignore[index]
-    p99 = _ms(re.search(r"99%\s+(\S+)", output)[1])  # type: ignore[index]
+    p50 = wrk_ms(re.search(r"50%\s+(\S+)", output)[1])  # type: ignore[index]
+    p99 = wrk_ms(re.search(r"99%\s+(\S+)", output)[1])  # type: ignore[index]
     bad = int(re.search(r"HUB_BAD_RESPONSES (\d+)", output)[1])  # type: ignore[index]
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Result(name, rps, p50, p99, bad + (int(non2xx[1]) if non2xx else 0), _rss_mb(pid))
+    return Result(name, rps, p50, p99, bad + (int(non2xx[1]) if non2xx else 0), rss_mb(pid))
 
 
 def run_bench(database: Path, seconds: int, connections: int) -> list[Result]:
     if shutil.which("wrk") is None:
         sys.exit("wrk가 필요합니다 / wrk is required: apt-get install -y wrk")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HUB_DATABASE_URL": f"sqlite:///{database.resolve()}",

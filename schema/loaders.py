@@ -17,7 +17,7 @@ from hub.records import (
     PlaceRecord,
     SourceRefRecord,
 )
-from hub.services import areas, feed, organisations, places
+from hub.services import areas, feed, item_relations, organisations, places
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -70,7 +70,7 @@ class Loaders:
             organisations_by_area_id=BatchLoader(db, _organisations_by_area, []),
             place_by_id=BatchLoader(db, places.places_by_ids, None),
             feed_item_by_id=BatchLoader(db, feed.items_by_ids, None),
-            categories_by_item_id=BatchLoader(db, feed.categories_by_item_ids, []),
-            sources_by_item_id=BatchLoader(db, feed.sources_by_item_ids, []),
-            cohosts_by_item_id=BatchLoader(db, feed.cohost_ids_by_item_ids, []),
+            categories_by_item_id=BatchLoader(db, item_relations.categories_by_item_ids, []),
+            sources_by_item_id=BatchLoader(db, item_relations.sources_by_item_ids, []),
+            cohosts_by_item_id=BatchLoader(db, item_relations.cohost_ids_by_item_ids, []),
         )

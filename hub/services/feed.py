@@ -12,7 +12,6 @@ import enum
 import hashlib
 import math
 from bisect import bisect_left, bisect_right
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -46,13 +45,12 @@ from hub.models import (
     CollectionItem,
     FeedItem,
     FeedItemCategory,
-    FeedItemCoHost,
     FeedItemSource,
     Organisation,
     Place,
 )
 from hub.pagination import Page, decode_cursor, encode_cursor, page_size
-from hub.records import CategoryRecord, FeedItemRecord, SourceRefRecord
+from hub.records import CategoryRecord, FeedItemRecord
 from hub.search import MAX_QUERY_CHARS, Term, fts5_query, query_terms, tsquery
 from hub.services.item_relations import Related, fetch_related
 from org_connectors import SourceKind
@@ -64,7 +62,6 @@ _category = Category.__table__  # type: ignore[attr-defined]
 _org = Organisation.__table__  # type: ignore[attr-defined]
 _area = Area.__table__  # type: ignore[attr-defined]
 _place = Place.__table__  # type: ignore[attr-defined]
-_cohost = FeedItemCoHost.__table__  # type: ignore[attr-defined]
 
 # What `FeedItemRecord` reads: not the search tokens or the history, which are long and unused here.
 _RECORD_COLUMNS: list[ColumnElement[Any]] = [
@@ -541,47 +538,9 @@ async def items_by_ids(
         return {row["id"]: FeedItemRecord.from_row(row) for row in (await conn.execute(statement)).mappings()}
 
 
-async def categories_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:
-    statement = (
-        select(_item_category.c.item_id, _category)
-        .join(_category, _category.c.id == _item_category.c.category_id)
-        .where(_item_category.c.item_id.in_(set(ids)))
-        .order_by(_category.c.position, _category.c.id)
-    )
-    found: dict[int, list[CategoryRecord]] = defaultdict(list)
-    async with db.read() as conn:
-        for row in (await conn.execute(statement)).mappings():
-            found[row["item_id"]].append(CategoryRecord.from_row(row))
-    return found
-
-
-async def sources_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[SourceRefRecord]]:
-    statement = (
-        select(_source).where(_source.c.item_id.in_(set(ids))).order_by(_source.c.posted_at, _source.c.id)
-    )
-    found: dict[int, list[SourceRefRecord]] = defaultdict(list)
-    async with db.read() as conn:
-        for row in (await conn.execute(statement)).mappings():
-            found[row["item_id"]].append(SourceRefRecord.from_row(row))
-    return found
-
-
 async def list_categories(db: Database) -> list[CategoryRecord]:
     async with db.read() as conn:
         rows = (
             await conn.execute(select(_category).order_by(_category.c.position, _category.c.id))
         ).mappings()
         return [CategoryRecord.from_row(row) for row in rows]
-
-
-async def cohost_ids_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[int]]:
-    statement = (
-        select(_cohost.c.item_id, _cohost.c.organisation_id)
-        .where(_cohost.c.item_id.in_(set(ids)))
-        .order_by(_cohost.c.organisation_id)
-    )
-    found: dict[int, list[int]] = defaultdict(list)
-    async with db.read() as conn:
-        for item_id, organisation_id in (await conn.execute(statement)).all():
-            found[item_id].append(organisation_id)
-    return found

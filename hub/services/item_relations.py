@@ -105,16 +105,10 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
         return Related()
     # Read before the statements: records read under an older version are never kept as current.
     known = _known_for(str(connection.engine.url), data_version.value)
-    item_ids = {"item_ids": list({item.id for item in items})}
-    categories: dict[int, list[CategoryRecord]] = defaultdict(list)
-    for row in connection.execute(_CATEGORIES, item_ids).mappings():
-        categories[row["item_id"]].append(CategoryRecord.from_row(row))
-    sources: dict[int, list[SourceRefRecord]] = defaultdict(list)
-    for row in connection.execute(_SOURCES, item_ids).mappings():
-        sources[row["item_id"]].append(SourceRefRecord.from_row(row))
-    co_hosts: dict[int, list[int]] = defaultdict(list)
-    for item_id, organisation_id in connection.execute(_CO_HOSTS, item_ids):
-        co_hosts[item_id].append(organisation_id)
+    item_ids = [item.id for item in items]
+    categories = categories_of(connection, item_ids)
+    sources = sources_of(connection, item_ids)
+    co_hosts = co_hosts_of(connection, item_ids)
 
     organisation_ids = {item.organisation_id for item in items}
     organisation_ids.update(i for ids in co_hosts.values() for i in ids)
@@ -134,7 +128,46 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
         for row in connection.execute(_PLACES, {"place_ids": list(missing)}).mappings():
             places[row["id"]] = PlaceRecord.from_row(row)
         known.places.update(places)
-    return Related(organisations, dict(areas), places, dict(categories), dict(sources), dict(co_hosts))
+    return Related(organisations, dict(areas), places, categories, sources, co_hosts)
+
+
+def categories_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:
+    """Each item's categories in taxonomy order (items without any are left out)."""
+    found: dict[int, list[CategoryRecord]] = defaultdict(list)
+    for row in connection.execute(_CATEGORIES, {"item_ids": list(set(item_ids))}).mappings():
+        found[row["item_id"]].append(CategoryRecord.from_row(row))
+    return dict(found)
+
+
+def sources_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[SourceRefRecord]]:
+    """Where each item was seen, oldest first."""
+    found: dict[int, list[SourceRefRecord]] = defaultdict(list)
+    for row in connection.execute(_SOURCES, {"item_ids": list(set(item_ids))}).mappings():
+        found[row["item_id"]].append(SourceRefRecord.from_row(row))
+    return dict(found)
+
+
+def co_hosts_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each item's co-hosting organisation ids."""
+    found: dict[int, list[int]] = defaultdict(list)
+    for item_id, organisation_id in connection.execute(_CO_HOSTS, {"item_ids": list(set(item_ids))}):
+        found[item_id].append(organisation_id)
+    return dict(found)
+
+
+# The same reads one relation at a time, for the graph's loaders and the exports.
+
+
+async def categories_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:
+    return await db.run_read(lambda connection: categories_of(connection, ids))
+
+
+async def sources_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[SourceRefRecord]]:
+    return await db.run_read(lambda connection: sources_of(connection, ids))
+
+
+async def cohost_ids_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[int]]:
+    return await db.run_read(lambda connection: co_hosts_of(connection, ids))
 
 
 async def related_to(db: Database, items: Sequence[FeedItemRecord]) -> Related:

@@ -28,7 +28,8 @@ from hub.db import Database
 from hub.enums import ItemKind, ItemStatus
 from hub.errors import InvalidInput
 from hub.records import FeedItemRecord, OrganisationRecord, PlaceRecord, SourceRefRecord
-from hub.services.feed import FeedOrder, FeedQuery, Near, feed_items, sources_by_item_ids
+from hub.services.feed import FeedOrder, FeedQuery, Near, feed_items
+from hub.services.item_relations import sources_by_item_ids
 from hub.services.organisations import organisations_by_ids
 from hub.services.places import places_by_ids
 from hub.settings import Settings

@@ -12,7 +12,8 @@ from hub.db import Database
 from hub.enums import ItemKind, ItemStatus
 from hub.ingest.pipeline import Outcome, ingest_post, reprocess
 from hub.seeds import seed_places
-from hub.services.feed import FeedQuery, feed_page, items_by_ids, sources_by_item_ids
+from hub.services.feed import FeedQuery, feed_page, items_by_ids
+from hub.services.item_relations import sources_by_item_ids
 from hub.services.organisations import organisations_by_slugs
 from hub.services.places import places_by_ids
 from org_connectors import RawPost, SourceKind

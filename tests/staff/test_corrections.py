@@ -10,7 +10,8 @@ from hub.db import Database
 from hub.enums import ItemStatus
 from hub.ingest.pipeline import Outcome, reprocess
 from hub.services import accounts, curation, staff_items
-from hub.services.feed import categories_by_item_ids, items_by_ids, sources_by_item_ids
+from hub.services.feed import items_by_ids
+from hub.services.item_relations import categories_by_item_ids, sources_by_item_ids
 from org_connectors import SourceKind
 from tests.staff.support import World, make_world
 from tests.support.factories import ingest, post

@@ -16,7 +16,7 @@ from hub.db import Database
 from hub.ingest.pipeline import Outcome, ingest_post, reprocess
 from hub.models import AuditEntry, FeedItem
 from hub.seeds import seed_places
-from hub.services.feed import sources_by_item_ids
+from hub.services.item_relations import sources_by_item_ids
 from org_connectors import RawPost, SourceKind
 from schema.node import to_global_id
 from tests.staff.support import make_world
