@@ -289,6 +289,7 @@ def main() -> None:
         print(f"generated {generated.items:,} items in {generated.seconds:.1f} s ({size:.0f} MB) → {path}")
     else:
         print(f"reusing {path}")
+        upgrade_sync(f"sqlite:///{path}")  # a migration added since it was built, before timing
     server = serve(path, args.port)
     base = f"http://127.0.0.1:{args.port}"
     try:

@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text
 from bench.glance import generate
 from bench.processes import free_port, rss_mb, wrk_ms
 from hub.limits.documents import TrustedDocuments
+from hub.migrate import upgrade_sync
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = TrustedDocuments.load(ROOT / "schema" / "documents")
@@ -203,6 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         count = build_dataset(args.items, args.out)
         print(f"{args.out}: {count:,} items in {time.monotonic() - started:.0f} s")
         return
+    upgrade_sync(f"sqlite:///{args.database}")  # a migration added since it was built, before timing
     engine = create_engine(f"sqlite:///{args.database}")
     with engine.connect() as connection:
         items = int(connection.execute(text("SELECT count(*) FROM feed_item")).scalar_one())

@@ -107,6 +107,10 @@ class HubGraphQL(GraphQL[Context, None]):
         # orjson: faster than the stdlib, and Korean text leaves as UTF-8 rather than \\u escapes.
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson's error is a json.JSONDecodeError, which strawberry turns into its 400.
+        return orjson.loads(data)
+
     class TextFrames(ASGIWebSocketAdapter):
         """graphql-transport-ws messages go out as text frames: gateways' graphql-ws clients reject binary
         frames ("Message is missing the 'type' property"), which orjson's bytes would otherwise become."""

@@ -1,14 +1,23 @@
-"""Plain read models: what services return to the graph, the CLI and exports (rows, not ORM objects)."""
+"""Plain read models: what services return to the graph, the CLI and exports (rows, not ORM objects).
+
+`from_row` reads a mapping by column name; `from_values` reads the columns named by the fields, in field
+order (`hub.services.prepared.record_columns`), and ignores any that follow: the hot reads' rows.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from hub.enums import ItemKind, ItemStatus
 from org_connectors import SourceKind
+
+# `from_values` looks members up by value here: calling the enum costs ten times as much, for every row.
+_ITEM_KINDS = {member.value: member for member in ItemKind}
+_ITEM_STATUSES = {member.value: member for member in ItemStatus}
+_SOURCE_KINDS = {member.value: member for member in SourceKind}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +32,10 @@ class AreaRecord:
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> AreaRecord:
         return cls(row["id"], row["slug"], row["name"], row["name_en"], row["description"], row["position"])
+
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> AreaRecord:
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5])
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +59,10 @@ class OrganisationRecord:
             row["homepage"],
             bool(row["allow_contact_details"]),
         )
+
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> OrganisationRecord:
+        return cls(v[0], v[1], v[2], v[3], v[4], v[5], bool(v[6]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +89,10 @@ class PlaceRecord:
             bool(row["verified"]),
         )
 
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> PlaceRecord:
+        return cls(v[0], v[1], tuple(v[2] or ()), v[3], v[4], v[5], v[6], bool(v[7]))
+
 
 @dataclass(frozen=True, slots=True)
 class CategoryRecord:
@@ -83,6 +104,10 @@ class CategoryRecord:
     @classmethod
     def from_row(cls, row: Mapping[Any, Any]) -> CategoryRecord:
         return cls(row["id"], row["slug"], row["name"], row["area_id"])
+
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> CategoryRecord:
+        return cls(v[0], v[1], v[2], v[3])
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +131,10 @@ class SourceRefRecord:
             row["url"],
             row["posted_at"],
         )
+
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> SourceRefRecord:
+        return cls(v[0], v[1], v[2], _SOURCE_KINDS[v[3]], v[4], v[5], v[6])
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,4 +183,29 @@ class FeedItemRecord:
             tags=tuple(row["tags"] or ()),
             posted_at=row["posted_at"],
             updated_at=row["updated_at"],
+        )
+
+    @classmethod
+    def from_values(cls, v: Sequence[Any]) -> FeedItemRecord:
+        return cls(
+            v[0],
+            v[1],
+            v[2],
+            _ITEM_KINDS[v[3]],
+            _ITEM_STATUSES[v[4]],
+            v[5],
+            v[6],
+            v[7],
+            v[8],
+            v[9],
+            bool(v[10]),
+            bool(v[11]),
+            v[12],
+            v[13],
+            v[14],
+            v[15],
+            tuple(v[16] or ()),
+            tuple(v[17] or ()),
+            v[18],
+            v[19],
         )

@@ -17,9 +17,11 @@ chain): `청년마루` does not match `청년 … 마루` far apart. All terms m
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
 MAX_DOCUMENT_CHARS = 6000  # PostgreSQL keeps positions up to 16,383; stay well inside on both engines
 MAX_QUERY_CHARS = 200
@@ -117,3 +119,23 @@ def tsquery(terms: tuple[Term, ...]) -> str:
         "(" + " <-> ".join(quoted(t) for t in term.tokens) + (":*" if term.prefix else "") + ")"
         for term in terms
     )
+
+
+# SQLite's FTS5 rowid for an item (migration 0008): whole seconds of posted_at, then the id, so the index
+# hands out matches newest first. Ids stay below 2³¹ and seconds below 2³² (the year 2106).
+SEARCH_KEY_SHIFT = 31
+SEARCH_KEY_ID_MASK = (1 << SEARCH_KEY_SHIFT) - 1
+
+
+def search_key(posted_at: datetime, item_id: int) -> int:
+    """What the triggers store: `strftime('%s', posted_at) * 2³¹ + id`."""
+    return (math.floor(posted_at.timestamp()) << SEARCH_KEY_SHIFT) + item_id
+
+
+def item_id_of_search_key(key: int) -> int:
+    return key & SEARCH_KEY_ID_MASK
+
+
+def search_key_second(key: int) -> int:
+    """The whole second of posted_at (UTC epoch) a key sorts by."""
+    return key >> SEARCH_KEY_SHIFT

@@ -6,7 +6,7 @@ from typing import Final
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ParserCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -17,6 +17,7 @@ from schema.calendar.schema import CalendarQueries
 from schema.curation.schema import CurationMutations, CurationQueries
 from schema.errors import shape_errors
 from schema.extensions import PublicLimits
+from schema.extensions.validation import DocumentValidationCache
 from schema.feed.schema import FeedQueries
 from schema.feed.types import Category, FeedItem
 from schema.live.schema import LiveSubscriptions
@@ -78,7 +79,7 @@ def build_schema() -> HubSchema:
         extensions=[
             PublicLimits,
             lambda: ParserCache(maxsize=CACHE_SIZE),
-            lambda: ValidationCache(maxsize=CACHE_SIZE),
+            lambda: DocumentValidationCache(maxsize=CACHE_SIZE),
         ],
         config=StrawberryConfig(auto_camel_case=True),
         execution_context_class=PlannedExecutionContext,

@@ -7,13 +7,15 @@ fixed handful of statements in one read transaction instead of a loader round tr
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
 
-from sqlalchemy import BindParameter, Connection, bindparam, select
+from sqlalchemy import Connection, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.db import Database
 from hub.limits.freshness import data_version
@@ -27,6 +29,7 @@ from hub.records import (
     PlaceRecord,
     SourceRefRecord,
 )
+from hub.services.prepared import Prepared, in_ids, record_columns
 
 _source = FeedItemSource.__table__  # type: ignore[attr-defined]
 _item_category = FeedItemCategory.__table__  # type: ignore[attr-defined]
@@ -35,6 +38,7 @@ _org = Organisation.__table__  # type: ignore[attr-defined]
 _area = Area.__table__  # type: ignore[attr-defined]
 _place = Place.__table__  # type: ignore[attr-defined]
 _cohost = FeedItemCoHost.__table__  # type: ignore[attr-defined]
+_CATEGORY_ITEM = len(fields(CategoryRecord))  # the item id follows the category's columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +53,52 @@ class Related:
     co_hosts: dict[int, list[int]] = field(default_factory=dict)  # organisation ids by item id
 
 
-# Built once: these run for every page, and building and caching a statement costs more than running it.
-_ITEMS: BindParameter[list[int]] = bindparam("item_ids", expanding=True)
-_CATEGORIES = (
-    select(_item_category.c.item_id, _category)
-    .join(_category, _category.c.id == _item_category.c.category_id)
-    .where(_item_category.c.item_id.in_(_ITEMS))
-    .order_by(_category.c.position, _category.c.id)
-)
-_SOURCES = select(_source).where(_source.c.item_id.in_(_ITEMS)).order_by(_source.c.posted_at, _source.c.id)
-_CO_HOSTS = (
-    select(_cohost.c.item_id, _cohost.c.organisation_id)
-    .where(_cohost.c.item_id.in_(_ITEMS))
-    .order_by(_cohost.c.organisation_id)
-)
-_ORGANISATIONS = select(_org).where(_org.c.id.in_(bindparam("organisation_ids", expanding=True)))
-_AREAS = select(_area)  # a handful of rows: all of them rather than collect ids
-_PLACES = select(_place).where(_place.c.id.in_(bindparam("place_ids", expanding=True)))
+@dataclass(frozen=True, slots=True)
+class _Reads:
+    """The statements of `fetch_related` for one dialect, built once: they run for every page, and
+    building a statement costs more than running it."""
+
+    categories: Prepared
+    sources: Prepared
+    co_hosts: Prepared
+    organisations: Prepared
+    areas: Prepared
+    places: Prepared
+
+
+@functools.cache
+def _reads(dialect: str) -> _Reads:
+    def of_items(column: ColumnElement[Any]) -> ColumnElement[bool]:
+        return in_ids(column, "item_ids", dialect)
+
+    return _Reads(
+        categories=Prepared(
+            select(*record_columns(_category, CategoryRecord), _item_category.c.item_id)
+            .select_from(_item_category.join(_category, _category.c.id == _item_category.c.category_id))
+            .where(of_items(_item_category.c.item_id))
+            .order_by(_category.c.position, _category.c.id)
+        ),
+        sources=Prepared(
+            select(*record_columns(_source, SourceRefRecord))
+            .where(of_items(_source.c.item_id))
+            .order_by(_source.c.posted_at, _source.c.id)
+        ),
+        co_hosts=Prepared(
+            select(_cohost.c.item_id, _cohost.c.organisation_id)
+            .where(of_items(_cohost.c.item_id))
+            .order_by(_cohost.c.organisation_id)
+        ),
+        organisations=Prepared(
+            select(*record_columns(_org, OrganisationRecord)).where(
+                in_ids(_org.c.id, "organisation_ids", dialect)
+            )
+        ),
+        # A handful of rows: all of them rather than collect ids.
+        areas=Prepared(select(*record_columns(_area, AreaRecord))),
+        places=Prepared(
+            select(*record_columns(_place, PlaceRecord)).where(in_ids(_place.c.id, "place_ids", dialect))
+        ),
+    )
 
 
 # Organisations, areas and places change rarely and every page names the same few, so the records are
@@ -113,20 +146,21 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
     organisation_ids = {item.organisation_id for item in items}
     organisation_ids.update(i for ids in co_hosts.values() for i in ids)
     organisation_ids.update(s.organisation_id for refs in sources.values() for s in refs)
+    reads = _reads(connection.dialect.name)
     organisations = {i: known.organisations[i] for i in organisation_ids if i in known.organisations}
     if missing := organisation_ids - organisations.keys():
-        for row in connection.execute(_ORGANISATIONS, {"organisation_ids": list(missing)}).mappings():
-            organisations[row["id"]] = OrganisationRecord.from_row(row)
+        for row in reads.organisations.rows(connection, {"organisation_ids": list(missing)}):
+            organisations[row[0]] = OrganisationRecord.from_values(row)
         known.organisations.update(organisations)
     areas = known.areas
     if not areas:
-        areas = {row["id"]: AreaRecord.from_row(row) for row in connection.execute(_AREAS).mappings()}
+        areas = {row[0]: AreaRecord.from_values(row) for row in reads.areas.rows(connection, {})}
         known.areas.update(areas)
     place_ids = {item.place_id for item in items if item.place_id is not None}
     places = {i: known.places[i] for i in place_ids if i in known.places}
     if missing := place_ids - places.keys():
-        for row in connection.execute(_PLACES, {"place_ids": list(missing)}).mappings():
-            places[row["id"]] = PlaceRecord.from_row(row)
+        for row in reads.places.rows(connection, {"place_ids": list(missing)}):
+            places[row[0]] = PlaceRecord.from_values(row)
         known.places.update(places)
     return Related(organisations, dict(areas), places, categories, sources, co_hosts)
 
@@ -134,23 +168,26 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
 def categories_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:
     """Each item's categories in taxonomy order (items without any are left out)."""
     found: dict[int, list[CategoryRecord]] = defaultdict(list)
-    for row in connection.execute(_CATEGORIES, {"item_ids": list(set(item_ids))}).mappings():
-        found[row["item_id"]].append(CategoryRecord.from_row(row))
+    for row in _reads(connection.dialect.name).categories.rows(connection, {"item_ids": list(set(item_ids))}):
+        found[row[_CATEGORY_ITEM]].append(CategoryRecord.from_values(row))
     return dict(found)
 
 
 def sources_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[SourceRefRecord]]:
     """Where each item was seen, oldest first."""
     found: dict[int, list[SourceRefRecord]] = defaultdict(list)
-    for row in connection.execute(_SOURCES, {"item_ids": list(set(item_ids))}).mappings():
-        found[row["item_id"]].append(SourceRefRecord.from_row(row))
+    for row in _reads(connection.dialect.name).sources.rows(connection, {"item_ids": list(set(item_ids))}):
+        source = SourceRefRecord.from_values(row)
+        found[source.item_id].append(source)
     return dict(found)
 
 
 def co_hosts_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[int]]:
     """Each item's co-hosting organisation ids."""
     found: dict[int, list[int]] = defaultdict(list)
-    for item_id, organisation_id in connection.execute(_CO_HOSTS, {"item_ids": list(set(item_ids))}):
+    for item_id, organisation_id in _reads(connection.dialect.name).co_hosts.rows(
+        connection, {"item_ids": list(set(item_ids))}
+    ):
         found[item_id].append(organisation_id)
     return dict(found)
 

@@ -11,6 +11,7 @@ from hub.services.item_relations import Related
 from schema.areas.types import Area
 from schema.context import Info
 from schema.enums import ItemKind, ItemStatus, SourceKind
+from schema.kept import kept_object
 from schema.node import Node, int_pk, to_global_id
 from schema.organisations.types import Organisation
 from schema.pagination import PageInfo
@@ -123,7 +124,7 @@ class FeedItem(Node):
     @strawberry.field(description="The area it belongs to.", graphql_type=Area)
     def area(self, info: Info) -> Area | Awaitable[Area]:
         if self.related is not None:
-            return Area.from_record(self.related.areas[self.record.area_id])
+            return kept_object(self.related.areas[self.record.area_id], Area.from_record)
         return self._load_area(info)
 
     async def _load_area(self, info: Info) -> Area:
@@ -147,7 +148,7 @@ class FeedItem(Node):
             return None
         if self.related is not None:
             found = self.related.places.get(self.record.place_id)
-            return Place.from_record(found) if found else None
+            return kept_object(found, Place.from_record) if found else None
         return self._load_place(info, self.record.place_id)
 
     @staticmethod
@@ -177,7 +178,8 @@ class FeedItem(Node):
 
 def _organisation_of(related: Related, organisation_id: int) -> Organisation:
     record = related.organisations[organisation_id]
-    return Organisation.from_record(record, related.areas.get(record.area_id))
+    # Its area is kept with it: a change to either is a write, after which both are read afresh.
+    return kept_object(record, lambda r: Organisation.from_record(r, related.areas.get(r.area_id)))
 
 
 def _organisation(
