@@ -123,7 +123,8 @@ async def test_blank_or_symbol_only_text_is_a_clear_error(db: Database, tmp_path
 async def test_relevance_ranks_the_most_recent_matches_only(
     db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A common word ranks within a window of the newest stored matches, the same on both databases."""
+    """A common word ranks within a window of the most recently posted matches (the corpus posts in
+    storage order), the same on both databases."""
     await load_corpus(db)
     everything = await feed_page(db, FeedQuery(text="공연"), first=50)
     public_ids = sorted(record.id for record in everything.items)
