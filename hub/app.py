@@ -32,7 +32,8 @@ from hub.broadcast import Broadcaster
 from hub.db import Database, connect
 from hub.errors import DatabaseUnavailable
 from hub.limits.documents import TrustedDocuments
-from hub.limits.middleware import hardening_middleware
+from hub.limits.middleware import hardening_middleware, replay_body
+from hub.limits.ratelimit import STATE_KEY, RequestLimits
 from hub.logs import request_id_var
 from hub.migrate import head_revision, is_current
 from hub.scheduler import Scheduler
@@ -43,7 +44,9 @@ from hub.web import web_routes
 from schema import schema
 from schema.context import Context
 from schema.documents import DOCUMENTS_DIR
+from schema.extensions.limits import client_key
 from schema.loaders import Loaders
+from schema.planned_lane import PlannedLane
 
 logger = logging.getLogger("hub.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -93,6 +96,32 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+_LANE_KEYS = frozenset({"query", "variables", "operationName"})
+
+
+def _lane_may_take(scope: Scope) -> bool:
+    """Anonymous JSON: staff requests, uploads and anything else keep strawberry's whole way."""
+    content_type = b""
+    for key, value in scope.get("headers", ()):
+        if key == b"authorization":
+            return False
+        if key == b"content-type":
+            content_type = value
+    return content_type.split(b";", 1)[0].strip().lower() == b"application/json"
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
 class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, settings: Settings) -> None:
         # Multipart (file upload) requests: staff only, refused for anyone else in hub/limits' guard.
@@ -102,6 +131,58 @@ class HubGraphQL(GraphQL[Context, None]):
         self.db = db
         self.zone = settings.zone
         self.settings = settings
+        self.lane = PlannedLane(schema)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and _lane_may_take(scope):
+            body = await _read_body(receive)
+            if await self._answer_in_lane(scope, body, send):
+                return
+            receive = replay_body(body, receive)
+        await super().__call__(scope, receive, send)
+
+    async def _answer_in_lane(self, scope: Scope, body: bytes, send: Send) -> bool:
+        """Answer an anonymous JSON query through `schema.planned_lane`; False leaves it to strawberry."""
+        try:
+            payload = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return False
+        if not isinstance(payload, dict) or not payload.keys() <= _LANE_KEYS:
+            return False
+        query, variables, operation_name = (
+            payload.get("query"),
+            payload.get("variables"),
+            payload.get("operationName"),
+        )
+        if (
+            not isinstance(query, str)
+            or not (variables is None or isinstance(variables, dict))
+            or not (operation_name is None or isinstance(operation_name, str))
+        ):
+            return False
+        document = self.lane.admit(query, operation_name)
+        if document is None:
+            return False
+        request = Request(scope)
+        context = await self.get_context(request, None)
+        answer = await self.lane.answer(document, query, variables, operation_name, context)
+        if answer is None:
+            return False
+        limits = scope.get("state", {}).get(STATE_KEY)
+        if isinstance(limits, RequestLimits):
+            decision = limits.charge(client_key(context, limits), answer.points, authenticated=False)
+            if not decision.allowed:
+                return False  # the usual way refuses it, with its error and status
+        content = orjson.dumps(answer.body)
+        media_type = (
+            f"{self.GRAPHQL_RESPONSE}; charset=utf-8".encode()
+            if self.wants_graphql_response(request)
+            else b"application/json"
+        )
+        headers = [(b"content-type", media_type), (b"content-length", str(len(content)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": content})
+        return True
 
     def encode_json(self, data: object) -> bytes:
         # orjson: faster than the stdlib, and Korean text leaves as UTF-8 rather than \\u escapes.

@@ -121,7 +121,7 @@ class GuardMiddleware:
             if body.lstrip()[:1] == b"[":
                 await send_refusal(send, 400, errors.BATCHING_DISABLED)
                 return
-            receive = _replay(body, receive)
+            receive = replay_body(body, receive)
         await self._with_timeout(scope, receive, send, timeout)
 
     async def _read_body(self, scope: Scope, receive: Receive, max_body: int) -> bytes | None:
@@ -176,7 +176,7 @@ async def _authenticated(scope: Scope) -> bool:
     return viewer.is_authenticated
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay_body(body: bytes, receive: Receive) -> Receive:
     sent = False
 
     async def replay() -> Message:

@@ -45,7 +45,7 @@ def is_production(context: Any) -> bool:
     return settings is not None and not getattr(settings, "is_dev", True)
 
 
-def _client_key(context: Any, limits: RequestLimits) -> str:
+def client_key(context: Any, limits: RequestLimits) -> str:
     viewer = getattr(context, "viewer", None)
     if is_authenticated(context):
         if getattr(viewer, "user_id", None) is not None:
@@ -143,7 +143,7 @@ class PublicLimits(SchemaExtension):
             request_limits = self._request_limits()
             if request_limits is not None:
                 decision = request_limits.charge(
-                    _client_key(self._context, request_limits),
+                    client_key(self._context, request_limits),
                     points_for(self.nodes),
                     authenticated=is_authenticated(self._context),
                 )
@@ -159,7 +159,7 @@ class PublicLimits(SchemaExtension):
             # Refused before execution (syntax, limits, validation): still one point, so floods of
             # garbage drain the bucket too. Never refused here: the answer is an error already.
             request_limits.charge_quietly(
-                _client_key(self._context, request_limits), 1, authenticated=is_authenticated(self._context)
+                client_key(self._context, request_limits), 1, authenticated=is_authenticated(self._context)
             )
         nodes = self.nodes or 0
         return {"cost": {"nodes": nodes, "points": points_for(nodes), "maxNodes": self._limits.max_nodes}}
