@@ -4,8 +4,10 @@ graphql-core spends ≈ 5 µs on every field of every object (resolve info, argu
 checks, completion dispatch); a glance page is ~700 fields, so that alone is several milliseconds. For a
 query, the shape of the answer depends only on the document, so this executor works the shape out once
 (fields collected and merged, fragments inlined, return types unwrapped, plain attributes recognised)
-and then fills it in with a tight loop: plain attributes are read with `getattr` and serialised by their
-scalar or enum type, and only fields with resolvers get a resolve info and a call.
+and then fills it in with code generated per object shape (`_compile_object`): plain attributes are read
+and serialised by their scalar or enum type inline, and only fields with resolvers get a call (with a
+lazily built resolve info). Objects declared `shared` (kept organisations, areas, places) are filled
+once per plain-scalar selection and reused.
 
 It answers only when it gives exactly what graphql-core would. Anything else goes to graphql-core, the
 whole operation run afresh (queries have no side effects):

@@ -38,7 +38,7 @@ from hub.limits.analysis import cached_estimate_nodes, cached_shape, cached_toke
 from hub.limits.policy import ANONYMOUS, points_for
 
 MAX_DOCUMENTS: Final = 512  # bounded like the parser and validation caches
-# How requests went: "answered" here, or handed to strawberry ("declined").
+# Admitted requests: "answered" here, or "declined" after all (too costly, or an error) and handed on.
 lane_runs: Counter[str] = Counter()
 
 
