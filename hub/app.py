@@ -32,7 +32,7 @@ from hub.broadcast import Broadcaster
 from hub.db import Database, connect
 from hub.errors import DatabaseUnavailable
 from hub.limits.documents import TrustedDocuments
-from hub.limits.middleware import hardening_middleware, replay_body
+from hub.limits.middleware import hardening_middleware, read_body, replay_body
 from hub.limits.ratelimit import STATE_KEY, RequestLimits
 from hub.logs import request_id_var
 from hub.migrate import head_revision, is_current
@@ -110,18 +110,6 @@ def _lane_may_take(scope: Scope) -> bool:
     return content_type.split(b";", 1)[0].strip().lower() == b"application/json"
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
 class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, db: Database, settings: Settings) -> None:
         # Multipart (file upload) requests: staff only, refused for anyone else in hub/limits' guard.
@@ -135,7 +123,8 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and _lane_may_take(scope):
-            body = await _read_body(receive)
+            # The guard in front has already capped the body at 64 KiB and replays it.
+            body = await read_body(receive) or b""
             if await self._answer_in_lane(scope, body, send):
                 return
             receive = replay_body(body, receive)

@@ -130,12 +130,3 @@ SEARCH_KEY_ID_MASK = (1 << SEARCH_KEY_SHIFT) - 1
 def search_key(posted_at: datetime, item_id: int) -> int:
     """What the triggers store: `strftime('%s', posted_at) * 2³¹ + id`."""
     return (math.floor(posted_at.timestamp()) << SEARCH_KEY_SHIFT) + item_id
-
-
-def item_id_of_search_key(key: int) -> int:
-    return key & SEARCH_KEY_ID_MASK
-
-
-def search_key_second(key: int) -> int:
-    """The whole second of posted_at (UTC epoch) a key sorts by."""
-    return key >> SEARCH_KEY_SHIFT

@@ -36,6 +36,7 @@ from strawberry.schema.schema import validate_document
 
 from hub.limits.analysis import cached_estimate_nodes, cached_shape, cached_token_count
 from hub.limits.policy import ANONYMOUS, points_for
+from schema.extensions.limits import shape_refusal
 
 MAX_DOCUMENTS: Final = 512  # bounded like the parser and validation caches
 # Admitted requests: "answered" here, or "declined" after all (too costly, or an error) and handed on.
@@ -78,13 +79,7 @@ class PlannedLane:
         except GraphQLError:
             return None
         shape = cached_shape(query, document)
-        if (
-            shape.directives > limits.max_directives
-            or shape.depth > limits.max_depth
-            or shape.aliases > limits.max_aliases
-            or shape.introspection
-            or shape.federation_sdl
-        ):
+        if shape_refusal(shape, limits) is not None or shape.introspection or shape.federation_sdl:
             return None
         operation = get_operation_ast(document, operation_name)
         if operation is None or operation.operation is not OperationType.QUERY:

@@ -128,20 +128,7 @@ class GuardMiddleware:
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_body:
             return None
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > max_body:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+        return await read_body(receive, max_body)
 
     async def _with_timeout(self, scope: Scope, receive: Receive, send: Send, seconds: float) -> None:
         started = False
@@ -174,6 +161,24 @@ async def _authenticated(scope: Scope) -> bool:
         return False
     viewer = await authenticate(db, authorization.decode("latin-1"))
     return viewer.is_authenticated
+
+
+async def read_body(receive: Receive, max_body: int | None = None) -> bytes | None:
+    """The whole request body; None once it grows past `max_body`."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if max_body is not None and size > max_body:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def replay_body(body: bytes, receive: Receive) -> Receive:

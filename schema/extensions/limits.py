@@ -60,6 +60,17 @@ def _without_suggestion(error: GraphQLError) -> GraphQLError:
     return error
 
 
+def shape_refusal(shape: Any, limits: QueryLimits) -> Refusal | None:
+    """Why a document's shape (`hub.limits.analysis.cached_shape`) is over the limits, if it is."""
+    if shape.directives > limits.max_directives:
+        return errors.too_many_directives(shape.directives, limits.max_directives)
+    if shape.depth > limits.max_depth:
+        return errors.too_deep(shape.depth, limits.max_depth)
+    if shape.aliases > limits.max_aliases:
+        return errors.too_many_aliases(shape.aliases, limits.max_aliases)
+    return None
+
+
 class AnonymousProductionMarker(ValidationRule):
     """Checks nothing; only makes anonymous production validations a separate validation-cache entry."""
 
@@ -112,13 +123,9 @@ class PublicLimits(SchemaExtension):
             found[:] = [_without_suggestion(error) for error in found]
 
     def _check_shape(self, shape: Any) -> None:
-        limits = self._limits
-        if shape.directives > limits.max_directives:
-            raise refusal_error(errors.too_many_directives(shape.directives, limits.max_directives))
-        if shape.depth > limits.max_depth:
-            raise refusal_error(errors.too_deep(shape.depth, limits.max_depth))
-        if shape.aliases > limits.max_aliases:
-            raise refusal_error(errors.too_many_aliases(shape.aliases, limits.max_aliases))
+        refusal = shape_refusal(shape, self._limits)
+        if refusal is not None:
+            raise refusal_error(refusal)
         if self._anonymous_in_production():
             settings = getattr(self._context, "settings", None)
             federation_sdl = bool(getattr(settings, "federation_sdl", True))

@@ -85,6 +85,17 @@ ENTRIES = [
           day=4, where="광한루원"),
 ]  # fmt: skip
 
+# The public items in UPCOMING order, as of today (the corpus is relative to today).
+UPCOMING_TITLES = [
+    "기획전시 <지리산, 사람의 길>",  # started three days ago, still running
+    "청년마루 금요 보드게임 밤",
+    "시립도서관 어르신 독서 모임",
+    "온라인 학부모 강의: Zoom으로 만나는 독서 교육",
+    "토요 마을학교: 광한루원 역사 탐방",
+    "인월 지리산 청년 트레킹",
+    "춘향문화예술회관 송년 국악 공연",
+    "12월 시민 원탁회의 참가자 모집",
+]
 PUBLIC_TITLES = {e.title for e in ENTRIES if e.staff} - {"취소되어 내려간 청년 공연 안내"}
 
 

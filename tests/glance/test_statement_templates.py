@@ -28,7 +28,7 @@ from hub.services.feed import (
     items_by_ids,
 )
 from org_connectors import SourceKind
-from tests.glance.corpus import ENTRIES, ORGS, PUBLIC_TITLES, Entry, day, load_corpus
+from tests.glance.corpus import ENTRIES, ORGS, PUBLIC_TITLES, UPCOMING_TITLES, Entry, day, load_corpus
 from tests.support.factories import SEOUL
 from tests.support.graph import count_statements
 
@@ -119,16 +119,7 @@ async def test_one_shape_gives_each_value_its_own_answer(db: Database) -> None:
         ),
         (
             FeedQuery(order=FeedOrder.UPCOMING),
-            [
-                "기획전시 <지리산, 사람의 길>",  # started three days ago, still running
-                "청년마루 금요 보드게임 밤",
-                "시립도서관 어르신 독서 모임",
-                "온라인 학부모 강의: Zoom으로 만나는 독서 교육",
-                "토요 마을학교: 광한루원 역사 탐방",
-                "인월 지리산 청년 트레킹",
-                "춘향문화예술회관 송년 국악 공연",
-                "12월 시민 원탁회의 참가자 모집",
-            ],
+            UPCOMING_TITLES,
             FeedQuery(order=FeedOrder.UPCOMING, now=later.astimezone(UTC)),  # `now` is a value too
             ["춘향문화예술회관 송년 국악 공연", "12월 시민 원탁회의 참가자 모집"],
         ),
