@@ -72,7 +72,7 @@ from hub.search import (
     search_key,
     tsquery,
 )
-from hub.services.item_relations import Related, fetch_related
+from hub.services.item_relations import EVERYTHING, Related, Wanted, fetch_related
 from hub.services.prepared import Prepared, in_ids, record_columns
 from org_connectors import SourceKind
 
@@ -651,7 +651,7 @@ def _cursor_key(value: Any) -> Any:
 
 
 def _read_page(
-    connection: Connection, query: FeedQuery, after: str | None, limit: int, *, related: bool
+    connection: Connection, query: FeedQuery, after: str | None, limit: int, *, related: Wanted | None
 ) -> tuple[Page[FeedItemRecord], Related | None]:
     hits = _sqlite_hits(connection, query)
     shape, values = _page_plan(query, connection.dialect.name, after, limit + 1, hits)
@@ -664,7 +664,7 @@ def _read_page(
         has_next_page=len(rows) > limit,
         has_previous_page=after is not None,
     )
-    return page, fetch_related(connection, page.items) if related else None
+    return page, fetch_related(connection, page.items, related) if related is not None else None
 
 
 async def feed_page(
@@ -673,18 +673,23 @@ async def feed_page(
     """One page of public items. Cursors are keys, not offsets: new items never shift a page."""
     limit = page_size(first)
     query.validate()
-    page, _ = await db.run_read(lambda connection: _read_page(connection, query, after, limit, related=False))
+    page, _ = await db.run_read(lambda connection: _read_page(connection, query, after, limit, related=None))
     return page
 
 
 async def feed_page_related(
-    db: Database, query: FeedQuery, *, first: int | None = None, after: str | None = None
+    db: Database,
+    query: FeedQuery,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    wanted: Wanted = EVERYTHING,
 ) -> tuple[Page[FeedItemRecord], Related]:
     """`feed_page` and what its items point at, in one read (the graph's glance page)."""
     limit = page_size(first)
     query.validate()
     page, related = await db.run_read(
-        lambda connection: _read_page(connection, query, after, limit, related=True)
+        lambda connection: _read_page(connection, query, after, limit, related=wanted)
     )
     assert related is not None
     return page, related

@@ -1,8 +1,9 @@
 """Everything a page of items points at, read in one go: organisations, areas, places, categories,
-sources and co-hosts (the first three kept between requests, see `_Known`).
+sources and co-hosts (the records of the first four kept between requests, see `_Known`).
 
 The graph's hot lists (feed, calendar) hand these to their items up front, so rendering a page costs a
-fixed handful of statements in one read transaction instead of a loader round trip per relation.
+fixed handful of statements in one read transaction instead of a loader round trip per relation. A list
+whose query selects no sources (or categories, or co-hosts) skips that statement (`Wanted`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import functools
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
+from enum import Flag, auto
 from typing import Any, Final
 
 from sqlalchemy import Connection, select
@@ -38,19 +40,30 @@ _org = Organisation.__table__  # type: ignore[attr-defined]
 _area = Area.__table__  # type: ignore[attr-defined]
 _place = Place.__table__  # type: ignore[attr-defined]
 _cohost = FeedItemCoHost.__table__  # type: ignore[attr-defined]
-_CATEGORY_ITEM = len(fields(CategoryRecord))  # the item id follows the category's columns
+
+
+class Wanted(Flag):
+    """The per-item relations a page reads up front; organisations, areas and places always come."""
+
+    CATEGORIES = auto()
+    SOURCES = auto()
+    CO_HOSTS = auto()
+
+
+EVERYTHING: Final = Wanted.CATEGORIES | Wanted.SOURCES | Wanted.CO_HOSTS
 
 
 @dataclass(frozen=True, slots=True)
 class Related:
-    """What the items of one page point at, by id."""
+    """What the items of one page point at, by id. A relation that was not wanted is None: whoever
+    asks for it anyway (the graph's resolvers) loads it by itself."""
 
     organisations: dict[int, OrganisationRecord] = field(default_factory=dict)  # owners, co-hosts, sources
     areas: dict[int, AreaRecord] = field(default_factory=dict)
     places: dict[int, PlaceRecord] = field(default_factory=dict)
-    categories: dict[int, list[CategoryRecord]] = field(default_factory=dict)  # by item id
-    sources: dict[int, list[SourceRefRecord]] = field(default_factory=dict)  # by item id, oldest first
-    co_hosts: dict[int, list[int]] = field(default_factory=dict)  # organisation ids by item id
+    categories: dict[int, list[CategoryRecord]] | None = field(default_factory=dict)  # by item id
+    sources: dict[int, list[SourceRefRecord]] | None = field(default_factory=dict)  # by item id, oldest first
+    co_hosts: dict[int, list[int]] | None = field(default_factory=dict)  # organisation ids by item id
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +71,12 @@ class _Reads:
     """The statements of `fetch_related` for one dialect, built once: they run for every page, and
     building a statement costs more than running it."""
 
-    categories: Prepared
+    item_categories: Prepared
     sources: Prepared
     co_hosts: Prepared
     organisations: Prepared
     areas: Prepared
+    taxonomy: Prepared
     places: Prepared
 
 
@@ -72,11 +86,11 @@ def _reads(dialect: str) -> _Reads:
         return in_ids(column, "item_ids", dialect)
 
     return _Reads(
-        categories=Prepared(
-            select(*record_columns(_category, CategoryRecord), _item_category.c.item_id)
-            .select_from(_item_category.join(_category, _category.c.id == _item_category.c.category_id))
-            .where(of_items(_item_category.c.item_id))
-            .order_by(_category.c.position, _category.c.id)
+        # The category records come from the kept taxonomy: the link table's covering index answers.
+        item_categories=Prepared(
+            select(_item_category.c.item_id, _item_category.c.category_id).where(
+                of_items(_item_category.c.item_id)
+            )
         ),
         sources=Prepared(
             select(*record_columns(_source, SourceRefRecord))
@@ -95,14 +109,17 @@ def _reads(dialect: str) -> _Reads:
         ),
         # A handful of rows: all of them rather than collect ids.
         areas=Prepared(select(*record_columns(_area, AreaRecord))),
+        taxonomy=Prepared(
+            select(*record_columns(_category, CategoryRecord)).order_by(_category.c.position, _category.c.id)
+        ),
         places=Prepared(
             select(*record_columns(_place, PlaceRecord)).where(in_ids(_place.c.id, "place_ids", dialect))
         ),
     )
 
 
-# Organisations, areas and places change rarely and every page names the same few, so the records are
-# kept per database and process. Like the response cache, they are dropped after any write in this
+# Organisations, areas, places and categories change rarely and every page names the same few, so the
+# records are kept per database and process. Like the response cache, they are dropped after any write in this
 # process (the data version) and after the same 15 s as `max-age` for writes elsewhere (the CLI).
 KNOWN_TTL_SECONDS: Final = float(CACHE_MAX_AGE_SECONDS)
 
@@ -114,6 +131,8 @@ class _Known:
     organisations: dict[int, OrganisationRecord] = field(default_factory=dict)
     areas: dict[int, AreaRecord] = field(default_factory=dict)
     places: dict[int, PlaceRecord] = field(default_factory=dict)
+    categories: dict[int, CategoryRecord] = field(default_factory=dict)  # the whole taxonomy
+    category_rank: dict[int, int] = field(default_factory=dict)  # its order: position, then id
 
 
 _known: dict[str, _Known] = {}
@@ -132,20 +151,23 @@ def _known_for(url: str, version: int) -> _Known:
     return known
 
 
-def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Related:
-    """Three statements, plus one per kind of record not yet known (none when there are no items)."""
+def fetch_related(
+    connection: Connection, items: Sequence[FeedItemRecord], wanted: Wanted = EVERYTHING
+) -> Related:
+    """Up to three statements, plus one per kind of record not yet known (none when there are no items)."""
     if not items:
         return Related()
-    # Read before the statements: records read under an older version are never kept as current.
-    known = _known_for(str(connection.engine.url), data_version.value)
+    known = _known_now(connection)
     item_ids = [item.id for item in items]
-    categories = categories_of(connection, item_ids)
-    sources = sources_of(connection, item_ids)
-    co_hosts = co_hosts_of(connection, item_ids)
+    categories = categories_of(connection, item_ids, known) if Wanted.CATEGORIES in wanted else None
+    sources = sources_of(connection, item_ids) if Wanted.SOURCES in wanted else None
+    co_hosts = co_hosts_of(connection, item_ids) if Wanted.CO_HOSTS in wanted else None
 
     organisation_ids = {item.organisation_id for item in items}
-    organisation_ids.update(i for ids in co_hosts.values() for i in ids)
-    organisation_ids.update(s.organisation_id for refs in sources.values() for s in refs)
+    if co_hosts:
+        organisation_ids.update(i for ids in co_hosts.values() for i in ids)
+    if sources:
+        organisation_ids.update(s.organisation_id for refs in sources.values() for s in refs)
     reads = _reads(connection.dialect.name)
     organisations = {i: known.organisations[i] for i in organisation_ids if i in known.organisations}
     if missing := organisation_ids - organisations.keys():
@@ -165,11 +187,32 @@ def fetch_related(connection: Connection, items: Sequence[FeedItemRecord]) -> Re
     return Related(organisations, dict(areas), places, categories, sources, co_hosts)
 
 
-def categories_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:
+def _known_now(connection: Connection) -> _Known:
+    # Read before the statements: records read under an older version are never kept as current.
+    return _known_for(str(connection.engine.url), data_version.value)
+
+
+def categories_of(
+    connection: Connection, item_ids: Sequence[int], known: _Known | None = None
+) -> dict[int, list[CategoryRecord]]:
     """Each item's categories in taxonomy order (items without any are left out)."""
+    known = known or _known_now(connection)
+    reads = _reads(connection.dialect.name)
+    links = reads.item_categories.rows(connection, {"item_ids": list(set(item_ids))})
+    if not known.categories or any(category_id not in known.categories for _, category_id in links):
+        # First use, or a category added by another process since the taxonomy was kept.
+        known.categories.clear()
+        known.category_rank.clear()
+        for position, row in enumerate(reads.taxonomy.rows(connection, {})):
+            known.categories[row[0]] = CategoryRecord.from_values(row)
+            known.category_rank[row[0]] = position
+    taxonomy, rank = known.categories, known.category_rank
     found: dict[int, list[CategoryRecord]] = defaultdict(list)
-    for row in _reads(connection.dialect.name).categories.rows(connection, {"item_ids": list(set(item_ids))}):
-        found[row[_CATEGORY_ITEM]].append(CategoryRecord.from_values(row))
+    for item_id, category_id in links:
+        found[item_id].append(taxonomy[category_id])
+    for records in found.values():
+        if len(records) > 1:
+            records.sort(key=lambda record: rank[record.id])
     return dict(found)
 
 
@@ -207,7 +250,7 @@ async def cohost_ids_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, 
     return await db.run_read(lambda connection: co_hosts_of(connection, ids))
 
 
-async def related_to(db: Database, items: Sequence[FeedItemRecord]) -> Related:
+async def related_to(db: Database, items: Sequence[FeedItemRecord], wanted: Wanted = EVERYTHING) -> Related:
     if not items:
         return Related()
-    return await db.run_read(lambda connection: fetch_related(connection, items))
+    return await db.run_read(lambda connection: fetch_related(connection, items, wanted))

@@ -11,6 +11,7 @@ from schema.calendar.types import CalendarDay
 from schema.context import Info
 from schema.feed.inputs import FeedFilter
 from schema.feed.types import FeedItem
+from schema.selection import wanted_relations
 
 
 @strawberry.type
@@ -38,7 +39,7 @@ class CalendarQueries:
         days = await calendar(info.context.db, query, from_, to, zone, per_day=per_day)
         # A multi-day item is on several days: read what the distinct items point at once.
         shown = list({record.id: record for day in days for record in day.items}.values())
-        related = await related_to(info.context.db, shown)
+        related = await related_to(info.context.db, shown, wanted_relations(info))
         return [
             CalendarDay(
                 date=day.day,

@@ -10,6 +10,7 @@ from schema.enums import FeedOrder
 from schema.feed.inputs import FeedFilter
 from schema.feed.types import Category, FeedItem, FeedItemConnection, FeedItemEdge
 from schema.pagination import PageInfo
+from schema.selection import wanted_relations
 
 
 @strawberry.type
@@ -32,7 +33,9 @@ class FeedQueries:
         after: Annotated[str | None, strawberry.argument(description="Cursor from a previous page.")] = None,
     ) -> FeedItemConnection:
         query = filter.to_query(order_by) if filter else FeedQuery(order=order_by)
-        page, related = await feed_page_related(info.context.db, query, first=first, after=after)
+        page, related = await feed_page_related(
+            info.context.db, query, first=first, after=after, wanted=wanted_relations(info)
+        )
         zone = info.context.zone
         return FeedItemConnection(
             edges=[

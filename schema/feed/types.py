@@ -112,7 +112,7 @@ class FeedItem(Node):
     )
     def co_hosts(self, info: Info) -> list[Organisation] | Awaitable[list[Organisation]]:
         related = self.related
-        if related is None:
+        if related is None or related.co_hosts is None:
             return self._load_co_hosts(info)
         return [_organisation_of(related, i) for i in related.co_hosts.get(self.record.id, ())]
 
@@ -134,13 +134,15 @@ class FeedItem(Node):
 
     @strawberry.field(description="Categories from the taxonomy.", graphql_type=list[Category])
     def categories(self, info: Info) -> list[Category] | Awaitable[list[Category]]:
-        if self.related is not None:
-            return [Category.from_record(c) for c in self.related.categories.get(self.record.id, ())]
+        if self.related is not None and self.related.categories is not None:
+            # The records are the kept taxonomy's, so each category object is made (and filled) once.
+            records = self.related.categories.get(self.record.id, ())
+            return [kept_object(record, Category.from_record) for record in records]
         return self._load_categories(info)
 
     async def _load_categories(self, info: Info) -> list[Category]:
         records = await info.context.loaders.categories_by_item_id.load(self.record.id)
-        return [Category.from_record(record) for record in records]
+        return [kept_object(record, Category.from_record) for record in records]
 
     @strawberry.field(description="Where it happens, when known.", graphql_type=Place | None)
     def place(self, info: Info) -> Place | Awaitable[Place | None] | None:
@@ -161,7 +163,7 @@ class FeedItem(Node):
         graphql_type=list[SourceRef],
     )
     def sources(self, info: Info) -> list[SourceRef] | Awaitable[list[SourceRef]]:
-        if self.related is not None:
+        if self.related is not None and self.related.sources is not None:
             return _source_refs(self.related.sources.get(self.record.id, ()), info.context.zone, self.related)
         return self._load_sources(info)
 
