@@ -18,6 +18,7 @@ import os
 import random
 import re
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -218,28 +219,37 @@ class Measured:
     bad: int
 
 
-def measure(url: str, post_body: str | None, *, clients: int, seconds: int) -> Measured:
-    """wrk from a second process: `clients` connections for `seconds`, after a 3 s warm-up."""
+def measure(
+    url: str, post_body: str | None, *, clients: int, seconds: int, windows: int = 1
+) -> list[Measured]:
+    """wrk from a second process: `clients` connections, `windows` times `seconds`, after a 3 s warm-up."""
     # A Lua string literal: JSON escapes without \\u (Lua has none), Korean left as UTF-8.
     body = json.dumps(post_body, ensure_ascii=False) if post_body is not None else None
     script = (POST_LUA % body if body is not None else "") + PERCENTILES_LUA
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    results: list[Measured] = []
     try:
-        found = None
-        for duration in (3, seconds):
+        for index, duration in enumerate([3] + [seconds] * windows):
             output = subprocess.run(
                 ["wrk", "-t1", f"-c{clients}", f"-d{duration}s", "--timeout", "10s", "-s", handle.name, url],
                 capture_output=True, text=True, check=True, timeout=duration + 60,
             ).stdout  # fmt: skip
             found = re.search(r"^HUB (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$", output, re.M)
+            if found is None:
+                raise SystemExit(f"wrk printed no result: {output}")
+            if index == 0:
+                continue  # the warm-up
+            requests, micros, p50, p95, p99, bad = found.groups()
+            rate = int(requests) / (int(micros) / 1e6)
+            results.append(Measured(float(p50) / 1000, float(p95) / 1000, float(p99) / 1000, rate, int(bad)))
     finally:
         os.unlink(handle.name)
-    if found is None:
-        raise SystemExit(f"wrk printed no result: {output}")
-    requests, micros, p50, p95, p99, bad = found.groups()
-    rate = int(requests) / (int(micros) / 1e6)
-    return Measured(float(p50) / 1000, float(p95) / 1000, float(p99) / 1000, rate, int(bad))
+    return results
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
 
 
 def serve(path: Path, port: int) -> subprocess.Popen[bytes]:
@@ -277,7 +287,14 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--organisations", type=int, default=200)
     parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--seconds", type=int, default=10, help="per query and mode")
+    parser.add_argument("--seconds", type=int, default=10, help="per query, mode and window")
+    parser.add_argument(
+        "--windows",
+        type=int,
+        default=1,
+        help="measured windows per query and mode; with more than one, medians and the range of p95 are "
+        "printed (the machine is shared: one window can land in a slow spell)",
+    )
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--regenerate", action="store_true", help="rebuild the database even if it exists")
     args = parser.parse_args()
@@ -294,8 +311,14 @@ def main() -> None:
     base = f"http://127.0.0.1:{args.port}"
     try:
         wait_ready(base, server)
-        print(f"{args.items:,} items, {args.clients} connections (wrk), {args.seconds} s per query and mode")
-        print(f"{'query':<13} {'mode':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'bad':>5}")
+        print(
+            f"{args.items:,} items, {args.clients} connections (wrk), {args.windows} window(s) of "
+            f"{args.seconds} s per query and mode" + (" (medians; p95 range)" if args.windows > 1 else "")
+        )
+        print(
+            f"{'query':<13} {'mode':<34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>8} {'bad':>5}"
+            + (f" {'p95 range':>14}" if args.windows > 1 else "")
+        )
         for name, document, variables in queries():
             post = orjson.dumps({"query": document.text, "variables": variables}).decode()
             modes: list[tuple[str, str, str | None]] = [
@@ -305,10 +328,15 @@ def main() -> None:
             trusted = f"{base}/graphql?{query_string}"
             modes.append(("GET documentId (response cache)", trusted, None))
             for mode, url, body in modes:
-                result = measure(url, body, clients=args.clients, seconds=args.seconds)
+                results = measure(
+                    url, body, clients=args.clients, seconds=args.seconds, windows=args.windows
+                )
+                p95s = [r.p95_ms for r in results]
+                spread = f" {min(p95s):>6.1f}–{max(p95s):<7.1f}" if len(results) > 1 else ""
                 print(
-                    f"{name:<13} {mode:<34} {result.p50_ms:>8.1f} {result.p95_ms:>8.1f} "
-                    f"{result.p99_ms:>8.1f} {result.rate:>8.0f} {result.bad:>5}",
+                    f"{name:<13} {mode:<34} {_median([r.p50_ms for r in results]):>8.1f} "
+                    f"{_median(p95s):>8.1f} {_median([r.p99_ms for r in results]):>8.1f} "
+                    f"{_median([r.rate for r in results]):>8.0f} {sum(r.bad for r in results):>5}{spread}",
                     flush=True,
                 )
         print(f"serving process RSS {rss_mb(server.pid):.0f} MB")
