@@ -328,9 +328,7 @@ def main() -> None:
             trusted = f"{base}/graphql?{query_string}"
             modes.append(("GET documentId (response cache)", trusted, None))
             for mode, url, body in modes:
-                results = measure(
-                    url, body, clients=args.clients, seconds=args.seconds, windows=args.windows
-                )
+                results = measure(url, body, clients=args.clients, seconds=args.seconds, windows=args.windows)
                 p95s = [r.p95_ms for r in results]
                 spread = f" {min(p95s):>6.1f}–{max(p95s):<7.1f}" if len(results) > 1 else ""
                 print(
