@@ -1,0 +1,73 @@
+"""Ranked search (RELEVANCE) pages: on SQLite only the best hits of the window are joined to their items,
+and the pages are exactly those of joining every hit, also when hidden items crowd the best hits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from hub.db import Database
+from hub.enums import ItemStatus
+from hub.models import FeedItem
+from hub.services import feed
+from hub.services.feed import RANKED_TOP_MARGIN, FeedOrder, FeedQuery, feed_page
+from tests.support.factories import BASE, ingest, organisation, post
+from tests.support.graph import count_statements
+
+ITEM = FeedItem.__table__  # type: ignore[attr-defined]
+PAGE = 5
+# Hidden items fill all but three of the best hits read first: the first page must be read the whole way.
+HIDDEN = PAGE + 1 + RANKED_TOP_MARGIN - 3
+
+
+async def _posts(db: Database) -> tuple[set[int], set[int]]:
+    """Public posts that mention 발표회 once to three times; hidden ones (in review, withdrawn) that say
+    it six times and so rank above every public one."""
+    org = await organisation(db)
+    public: set[int] = set()
+    hidden: set[int] = set()
+    for n in range(HIDDEN + 20):
+        is_hidden = n < HIDDEN
+        times = 6 if is_hidden else 1 + n % 3
+        body = " ".join(["마을 발표회"] * times) + f" 안내 {n}번"
+        raw = post(n, title=f"모임 소식 {n}", body=body, posted_at=BASE + timedelta(minutes=n))
+        result = await ingest(db, org, raw)
+        assert result.item_id is not None
+        (hidden if is_hidden else public).add(result.item_id)
+    async with db.write() as session:
+        for number, item_id in enumerate(sorted(hidden)):
+            status = ItemStatus.WITHDRAWN if number % 2 else ItemStatus.PENDING_REVIEW
+            await session.execute(update(ITEM).where(ITEM.c.id == item_id).values(status=status.value))
+    return public, hidden
+
+
+async def _walk(db: Database) -> list[list[int]]:
+    pages: list[list[int]] = []
+    after = None
+    while True:
+        page = await feed_page(
+            db, FeedQuery(text="발표회", order=FeedOrder.RELEVANCE), first=PAGE, after=after
+        )
+        pages.append([record.id for record in page.items])
+        if not page.has_next_page:
+            return pages
+        after = page.cursors[-1]
+
+
+async def test_ranked_pages_equal_joining_every_hit(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    public, hidden = await _posts(db)
+    with count_statements(db) as statements:
+        fast = await _walk(db)
+    monkeypatch.setattr(feed, "_ranks_top_first", lambda _shape: False)
+    whole = await _walk(db)
+    assert fast == whole
+    shown = [item_id for page in fast for item_id in page]
+    assert sorted(shown) == sorted(public), "every public match once, no hidden one"
+    assert all(len(page) == PAGE for page in fast[:-1])
+    assert len(fast) == 4  # twenty public matches, five a page
+    if db.is_sqlite:
+        top_first = [s for s in statements.statements if "ORDER BY score, item_id LIMIT" in s]
+        assert top_first, "SQLite pages read the best hits first"
+    assert not hidden & set(shown)
