@@ -184,7 +184,11 @@ class Database:
         """
         if self.sync_reader is None or self._loop_reader is None:
             async with self.reader.connect() as connection:
-                return await connection.run_sync(_in_transaction, work)
+                # PostgreSQL's default, READ COMMITTED, gives each statement its own snapshot: a page and
+                # its relations could then see different commits. A read-only REPEATABLE READ
+                # transaction sees one snapshot and never fails to serialise.
+                snapshot = await connection.execution_options(isolation_level="REPEATABLE READ")
+                return await snapshot.run_sync(_in_transaction, work)
         if not self._write_queue.locked():
             return self._loop_reader.read(work)
         return await asyncio.to_thread(_read_with, self.sync_reader, work)

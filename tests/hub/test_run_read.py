@@ -1,5 +1,6 @@
 """`Database.run_read`: one snapshot per read, every write seen by the next read, failures leave the
-connection usable. On SQLite these reads run on a connection kept for the event loop."""
+connection usable. On SQLite these reads run on a connection kept for the event loop; on PostgreSQL in a
+REPEATABLE READ transaction."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.util import await_only
 
-from hub.db import Database, connect
+from hub.db import Database, async_url, connect
 from hub.models import Area
 from tests.support import databases
 
@@ -65,6 +68,30 @@ async def test_one_sqlite_read_is_one_snapshot_while_another_connection_writes(
         assert "문화 예술" in await db.run_read(_names)
     finally:
         await db.dispose()
+
+
+async def test_one_postgresql_read_is_one_snapshot_while_another_connection_writes(postgres_url: str) -> None:
+    url = await databases.fresh_postgres(postgres_url)
+    db, other = connect(url), create_async_engine(async_url(url))
+
+    async def rename_elsewhere() -> None:
+        async with other.begin() as connection:
+            await connection.execute(text("UPDATE area SET name = '문화 예술' WHERE slug = 'culture'"))
+
+    def read_twice_around_a_write(connection: Connection) -> tuple[list[str], list[str]]:
+        first = _names(connection)
+        await_only(rename_elsewhere())  # `work` runs on the async connection's greenlet bridge
+        return first, _names(connection)
+
+    try:
+        first, second = await db.run_read(read_twice_around_a_write)
+        assert first == second, "both statements of one read see the same snapshot"
+        assert "문화 예술" not in second
+        assert "문화 예술" in await db.run_read(_names)
+    finally:
+        await other.dispose()
+        await db.dispose()
+        await databases.drop_postgres(postgres_url, url)
 
 
 async def test_a_failed_read_leaves_nothing_open_and_the_next_read_works(db: Database) -> None:
