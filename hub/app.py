@@ -242,7 +242,7 @@ class HubGraphQL(GraphQL[Context, None]):
             response=response,
             db=self.db,
             zone=self.zone,
-            loaders=Loaders.create(self.db),
+            loaders=Loaders(self.db),
             request_id=request.scope.get("state", {}).get("request_id", ""),
             viewer=await authenticate(self.db, request.headers.get("authorization")),
             settings=self.settings,

@@ -128,8 +128,8 @@ class _LoopReader:
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.invalidate()
+        if connection is not None and not connection.closed:
+            connection.invalidate()  # its DBAPI connection is closed, not put back in the pool
             connection.close()
 
 

@@ -1,4 +1,5 @@
-"""One strawberry object per record the hub keeps between requests (organisations, areas, places).
+"""One strawberry object per record the hub keeps between requests (organisations, areas, places,
+categories).
 
 `hub.services.item_relations` keeps those records until the next write (or 15 s). Building their objects
 once, and declaring them `shared` to the planned executor, lets a page fill `organisation { slug name }`

@@ -47,16 +47,12 @@ async def _organisations_by_area(
 
 
 class Loaders:
-    """The request's loaders, each made on first use: most requests (a glance page answered from one
-    read) need none of them, and building ten DataLoaders per request is measurable under load."""
+    """One request's loaders, each made on first use, inside the running loop (aiodataloader binds to
+    it): most requests (a glance page answered from one read) need none of them, and building ten
+    DataLoaders per request is measurable under load."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    @classmethod
-    def create(cls, db: Database) -> Loaders:
-        """Build per request, inside the running loop (aiodataloader binds to it)."""
-        return cls(db)
 
     @cached_property
     def area_by_id(self) -> BatchLoader[int, AreaRecord | None]:

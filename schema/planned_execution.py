@@ -6,8 +6,8 @@ query, the shape of the answer depends only on the document, so this executor wo
 (fields collected and merged, fragments inlined, return types unwrapped, plain attributes recognised)
 and then fills it in with code generated per object shape (`_compile_object`): plain attributes are read
 and serialised by their scalar or enum type inline, and only fields with resolvers get a call (with a
-lazily built resolve info). Objects declared `shared` (kept organisations, areas, places) are filled
-once per plain-scalar selection and reused.
+lazily built resolve info). Objects declared `shared` (kept organisations, areas, places, categories)
+are filled once per plain-scalar selection and reused.
 
 It answers only when it gives exactly what graphql-core would. Anything else goes to graphql-core, the
 whole operation run afresh (queries have no side effects):

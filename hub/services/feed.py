@@ -61,7 +61,7 @@ from hub.models import (
     Place,
 )
 from hub.pagination import Page, decode_cursor, encode_cursor, page_size
-from hub.records import CategoryRecord, FeedItemRecord
+from hub.records import FeedItemRecord
 from hub.search import (
     MAX_QUERY_CHARS,
     SEARCH_KEY_ID_MASK,
@@ -665,13 +665,25 @@ def _cursor_key(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else float(value)
 
 
+# A SQLite page narrowed by nothing (RELEVANCE's words are not a filter: it joins the hits).
+_SQLITE_UNFILTERED = _FilterShape(
+    "sqlite",
+    collection=False,
+    areas=0,
+    organisations=0,
+    categories=0,
+    kinds=0,
+    source_kinds=0,
+    search=None,
+    starts_after=False,
+    starts_before=False,
+    near=False,
+)
+
+
 def _ranks_top_first(shape: _PageShape) -> bool:
-    filters = shape.filters
-    return (
-        shape.order is FeedOrder.RELEVANCE
-        and filters.dialect == "sqlite"
-        and filters == _FilterShape(filters.dialect, False, 0, 0, 0, 0, 0, None, False, False, False)
-    )
+    """SQLite RELEVANCE with no filter but the words: only hidden items can drop a ranked hit."""
+    return shape.order is FeedOrder.RELEVANCE and shape.filters == _SQLITE_UNFILTERED
 
 
 def _read_page(
@@ -853,11 +865,3 @@ async def items_by_ids(
         statement = statement.where(_item.c.status.in_([s.value for s in PUBLIC_STATUSES]))
     async with db.read() as conn:
         return {row["id"]: FeedItemRecord.from_row(row) for row in (await conn.execute(statement)).mappings()}
-
-
-async def list_categories(db: Database) -> list[CategoryRecord]:
-    async with db.read() as conn:
-        rows = (
-            await conn.execute(select(_category).order_by(_category.c.position, _category.c.id))
-        ).mappings()
-        return [CategoryRecord.from_row(row) for row in rows]

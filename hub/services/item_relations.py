@@ -197,23 +197,30 @@ def categories_of(
 ) -> dict[int, list[CategoryRecord]]:
     """Each item's categories in taxonomy order (items without any are left out)."""
     known = known or _known_now(connection)
-    reads = _reads(connection.dialect.name)
-    links = reads.item_categories.rows(connection, {"item_ids": list(set(item_ids))})
-    if not known.categories or any(category_id not in known.categories for _, category_id in links):
-        # First use, or a category added by another process since the taxonomy was kept.
-        known.categories.clear()
-        known.category_rank.clear()
-        for position, row in enumerate(reads.taxonomy.rows(connection, {})):
-            known.categories[row[0]] = CategoryRecord.from_values(row)
-            known.category_rank[row[0]] = position
-    taxonomy, rank = known.categories, known.category_rank
+    links = _reads(connection.dialect.name).item_categories.rows(
+        connection, {"item_ids": list(set(item_ids))}
+    )
+    categories = _taxonomy(connection, known, needed=[category_id for _, category_id in links])
+    rank = known.category_rank
     found: dict[int, list[CategoryRecord]] = defaultdict(list)
     for item_id, category_id in links:
-        found[item_id].append(taxonomy[category_id])
+        found[item_id].append(categories[category_id])
     for records in found.values():
         if len(records) > 1:
             records.sort(key=lambda record: rank[record.id])
     return dict(found)
+
+
+def _taxonomy(connection: Connection, known: _Known, needed: Sequence[int] = ()) -> dict[int, CategoryRecord]:
+    """The kept taxonomy, in its order; read on first use, and again when `needed` names a category
+    another process added since."""
+    if not known.categories or any(category_id not in known.categories for category_id in needed):
+        known.categories.clear()
+        known.category_rank.clear()
+        for position, row in enumerate(_reads(connection.dialect.name).taxonomy.rows(connection, {})):
+            known.categories[row[0]] = CategoryRecord.from_values(row)
+            known.category_rank[row[0]] = position
+    return known.categories
 
 
 def sources_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, list[SourceRefRecord]]:
@@ -236,6 +243,11 @@ def co_hosts_of(connection: Connection, item_ids: Sequence[int]) -> dict[int, li
 
 
 # The same reads one relation at a time, for the graph's loaders and the exports.
+
+
+async def taxonomy(db: Database) -> list[CategoryRecord]:
+    """Every category, by position then id: the kept records that items' categories are answered from."""
+    return await db.run_read(lambda connection: list(_taxonomy(connection, _known_now(connection)).values()))
 
 
 async def categories_by_item_ids(db: Database, ids: Sequence[int]) -> dict[int, list[CategoryRecord]]:

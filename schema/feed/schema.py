@@ -4,11 +4,13 @@ from typing import Annotated
 
 import strawberry
 
-from hub.services.feed import FeedQuery, feed_page_related, list_categories
+from hub.services.feed import FeedQuery, feed_page_related
+from hub.services.item_relations import taxonomy
 from schema.context import Info
 from schema.enums import FeedOrder
 from schema.feed.inputs import FeedFilter
 from schema.feed.types import Category, FeedItem, FeedItemConnection, FeedItemEdge
+from schema.kept import kept_object
 from schema.pagination import PageInfo
 from schema.selection import wanted_relations
 
@@ -47,4 +49,4 @@ class FeedQueries:
 
     @strawberry.field(description="The category taxonomy.")
     async def categories(self, info: Info) -> list[Category]:
-        return [Category.from_record(record) for record in await list_categories(info.context.db)]
+        return [kept_object(record, Category.from_record) for record in await taxonomy(info.context.db)]

@@ -12,7 +12,7 @@ from sqlmodel import col
 from hub.db import Database
 from hub.enums import ItemStatus
 from hub.ingest.pipeline import ingest_post
-from hub.models import Organisation
+from hub.models import Category, Organisation
 from hub.seeds import seed_demo, seed_places
 from hub.services.item_relations import forget_known
 from tests.support.factories import BASE, SEOUL, ingest, organisation, post
@@ -235,3 +235,19 @@ async def test_a_renamed_organisation_shows_on_the_next_page(db: Database, tmp_p
         "name": "남원문화도시센터",
         "area": {"slug": "culture"},
     }
+
+
+async def test_the_taxonomy_lists_every_category_in_order_and_a_new_one_at_once(
+    db: Database, tmp_path: Path
+) -> None:
+    query = "{ categories { slug name } }"
+    async with graph_client(db, tmp_path) as graph:
+        before = (await graph.data(query))["categories"]  # the taxonomy is now kept
+        async with db.write() as session:  # any write in this process: the next read has it
+            session.add(Category(slug="winter-special", name="겨울 특집", position=-1))
+        after = (await graph.data(query))["categories"]
+    async with db.read() as conn:
+        stored = (await conn.execute(text("SELECT slug FROM category ORDER BY position, id"))).scalars().all()
+    assert [c["slug"] for c in before] == [s for s in stored if s != "winter-special"]
+    assert {"slug": "club-meetup", "name": "모임·동아리"} in before
+    assert after == [{"slug": "winter-special", "name": "겨울 특집"}, *before]
