@@ -36,7 +36,7 @@ import orjson
 from bench.processes import rss_mb
 from hub.limits.documents import TrustedDocument, TrustedDocuments
 from hub.migrate import upgrade_sync
-from hub.search import document_tokens
+from hub.search import item_tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 PLACES = ROOT / "seeds" / "namwon" / "places.csv"
@@ -118,7 +118,7 @@ def _rows(count: int, orgs: list[tuple[int, int]], places: list[int], rng: rando
             org_id, area_id, kind, status, title, body, body[:200],
             sqlite_dt(starts) if starts else None, sqlite_dt(ends) if ends else None, all_day, False,
             place_id, "[]", "[]", sqlite_dt(posted), sqlite_dt(posted), sqlite_dt(posted),
-            document_tokens(title, body),
+            *item_tokens(title, body, None),
         )  # fmt: skip
 
 
@@ -148,7 +148,7 @@ def generate(path: Path, items: int, organisations: int, seed: int = 7) -> Gener
     insert_item = (
         "INSERT INTO feed_item (organisation_id, area_id, kind, status, title, body, excerpt, starts_at, "
         "ends_at, all_day, is_online, place_id, images, tags, posted_at, updated_at, created_at, "
-        "search_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        "title_tokens, search_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
     )
     batch: list[Any] = []
     for row in _rows(items, orgs, places, rng):

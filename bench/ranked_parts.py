@@ -1,9 +1,10 @@
 """Where a ranked search's time goes on SQLite: `python -m bench.ranked_parts --items 1000000 [--text 공연]`.
 
 Times the parts of a RELEVANCE page on `bench.glance`'s generated database, best of five each: the ids of
-the 2,000 most recently posted hits alone, the same with FTS5's `bm25()`, all matches counted (what
-`bm25()` does first for a word's weight), and the page joining every window hit to its item against the
-page joining only the best hits (what `hub.services.feed` does when the words are the only filter).
+the 2,000 most recently posted hits alone; the hits whose title holds the words, within them; the window
+ranked by title hits (what `hub.services.feed` reads first when the words are the only filter); the page
+that joins only the best of them to their items; and, for comparison, the same window scored by FTS5's
+`bm25()` (the rank before revision 0009), which first counts every match of each word.
 """
 
 from __future__ import annotations
@@ -13,30 +14,47 @@ import sqlite3
 import time
 from pathlib import Path
 
-from hub.search import fts5_query, query_terms
+from hub.search import fts5_query, fts5_title_query, query_terms
 from hub.services.feed import RANKED_TOP_MARGIN, RANKED_WINDOW
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC = "i.status IN ('PUBLISHED', 'RESCHEDULED', 'CANCELLED')"
 WINDOW = (
-    "SELECT rowid & 2147483647 AS item_id, bm25(feed_item_fts) AS score FROM feed_item_fts "
-    "WHERE feed_item_fts MATCH :match ORDER BY rowid DESC LIMIT :window"
+    "SELECT rowid AS key FROM feed_item_fts WHERE feed_item_fts MATCH :match "
+    "ORDER BY rowid DESC LIMIT :window"
 )
-PARTS = {
-    "window ids only": (
-        "SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :match ORDER BY rowid DESC LIMIT :window"
-    ),
-    "window with bm25()": WINDOW,
-    "every match counted": "SELECT count(*) FROM feed_item_fts WHERE feed_item_fts MATCH :match",
-    "page, every window hit joined": (
-        f"SELECT i.* FROM ({WINDOW}) h JOIN feed_item i ON i.id = h.item_id WHERE {PUBLIC} "
-        "ORDER BY h.score, i.id LIMIT :page"
-    ),
-    "page, best hits joined": (
-        f"SELECT i.* FROM (SELECT item_id, score FROM ({WINDOW}) ORDER BY score, item_id LIMIT :top) h "
-        f"JOIN feed_item i ON i.id = h.item_id WHERE {PUBLIC} ORDER BY h.score, i.id LIMIT :page"
-    ),
-}
+
+
+def _parts(terms: int) -> dict[str, str]:
+    title_hits = " + ".join(
+        f"(key IN (SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :title_{n} "
+        "AND rowid >= (SELECT min(key) FROM win)))"
+        for n in range(terms)
+    )
+    ranked = (
+        f"WITH win AS ({WINDOW}) "
+        f"SELECT key & 2147483647 AS item_id, key, {title_hits} AS title_hits FROM win "
+        "ORDER BY title_hits DESC, key DESC LIMIT :top"
+    )
+    return {
+        "window ids only": WINDOW,
+        "title hits within the window (first word)": (
+            f"SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :title_0 "
+            f"AND rowid >= (SELECT min(key) FROM ({WINDOW}))"
+        ),
+        "window ranked by title hits": ranked,
+        "page, best hits joined": (
+            f"SELECT i.* FROM ({ranked}) h JOIN feed_item i ON i.id = h.item_id WHERE {PUBLIC} "
+            "ORDER BY h.title_hits DESC, h.key DESC LIMIT :page"
+        ),
+        "before 0009: window with bm25()": (
+            "SELECT rowid, bm25(feed_item_fts) FROM feed_item_fts WHERE feed_item_fts MATCH :match "
+            "ORDER BY rowid DESC LIMIT :window"
+        ),
+        "before 0009: every match counted": (
+            "SELECT count(*) FROM feed_item_fts WHERE feed_item_fts MATCH :match"
+        ),
+    }
 
 
 def main() -> None:
@@ -48,14 +66,16 @@ def main() -> None:
     if not path.exists():
         raise SystemExit(f"{path} is missing: run `python -m bench.glance --items {args.items}` first")
     connection = sqlite3.connect(path)
-    values = {
-        "match": fts5_query(query_terms(args.text)),
+    terms = query_terms(args.text)
+    values: dict[str, object] = {
+        "match": fts5_query(terms),
         "window": RANKED_WINDOW,
         "page": 21,
         "top": 21 + RANKED_TOP_MARGIN,
     }
+    values.update({f"title_{n}": fts5_title_query(term) for n, term in enumerate(terms)})
     print(f"{args.items:,} items, search {args.text!r}, best of five (ms)")
-    for name, sql in PARTS.items():
+    for name, sql in _parts(len(terms)).items():
         best = float("inf")
         for _ in range(5):
             started = time.perf_counter()

@@ -139,6 +139,8 @@ class FeedItem(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     # hub.search tokens of title, body and place detail; indexed by FTS5 / GIN (migration 0003)
     search_tokens: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
+    # The title's tokens alone, which ranked search counts the words in (migration 0009)
+    title_tokens: str = Field(default="", sa_column=Column(Text(), nullable=False, server_default=""))
     # Earlier values a change notice replaced: [{at, source, reason, before, after}], oldest first.
     history: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONDocument(), nullable=False, server_default="[]")

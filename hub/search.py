@@ -75,7 +75,7 @@ def _run_tokens(run: str, bigram: bool) -> list[str]:
 
 
 def document_tokens(*parts: str) -> str:
-    """The space-separated tokens stored in `feed_item.search_tokens` for title, body, place, tags."""
+    """The space-separated tokens of some text, as the search indexes store them (`item_tokens`)."""
     text = normalise(" ".join(part for part in parts if part))[:MAX_DOCUMENT_CHARS]
     return " ".join(token for run, bigram in _runs(text) for token in _run_tokens(run, bigram))
 
@@ -104,21 +104,34 @@ def query_terms(text: str) -> tuple[Term, ...]:
     return tuple(terms[:MAX_QUERY_TERMS])
 
 
+def item_tokens(title: str, body: str, place_detail: str | None) -> tuple[str, str]:
+    """What the search indexes hold for an item: the title's tokens (`feed_item.title_tokens`, which
+    ranked search counts the words in) and those of everything searchable (`feed_item.search_tokens`)."""
+    return document_tokens(title), document_tokens(title, body, place_detail or "")
+
+
+def _fts5_phrase(term: Term) -> str:
+    return '"' + " ".join(term.tokens) + '"' + (" *" if term.prefix else "")
+
+
 def fts5_query(terms: tuple[Term, ...]) -> str:
     """An FTS5 MATCH expression: phrases joined by AND (tokens never contain quotes)."""
-    return " AND ".join('"' + " ".join(term.tokens) + '"' + (" *" if term.prefix else "") for term in terms)
+    return " AND ".join(_fts5_phrase(term) for term in terms)
+
+
+def fts5_title_query(term: Term) -> str:
+    """An FTS5 MATCH expression for one term in the title column."""
+    return "{title_tokens} : " + _fts5_phrase(term)
+
+
+def tsquery_term(term: Term) -> str:
+    """One term as a PostgreSQL `to_tsquery('simple', …)` expression."""
+    return "(" + " <-> ".join("'" + t + "'" for t in term.tokens) + (":*" if term.prefix else "") + ")"
 
 
 def tsquery(terms: tuple[Term, ...]) -> str:
     """The same search as a PostgreSQL `to_tsquery('simple', …)` expression."""
-
-    def quoted(token: str) -> str:
-        return "'" + token + "'"
-
-    return " & ".join(
-        "(" + " <-> ".join(quoted(t) for t in term.tokens) + (":*" if term.prefix else "") + ")"
-        for term in terms
-    )
+    return " & ".join(tsquery_term(term) for term in terms)
 
 
 # SQLite's FTS5 rowid for an item (migration 0008): whole seconds of posted_at, then the id, so the index

@@ -23,7 +23,8 @@ strawberry.enum(
     description=(
         "NEWEST: most recently posted first. UPCOMING: next start first, past events left out. "
         "NEAREST: closest first (needs filter.near). "
-        "RELEVANCE: best search match first among the 2,000 most recently posted matches (needs filter.text)."
+        "RELEVANCE: among the 2,000 most recently posted matches, those whose title holds more of the words "
+        "first, then the most recently posted (needs filter.text)."
     ),
 )
 

@@ -26,7 +26,7 @@ from hub.ingest.inbox import content_hash, from_document, to_document
 from hub.ingest.matching import Match, find_same_event
 from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, RawPost, Tombstone, utcnow
 from hub.records import OrganisationRecord
-from hub.search import document_tokens
+from hub.search import item_tokens
 from hub.services.corrections import staff_overrides, stands_alone
 from hub.services.places import gazetteer_for, place_for_name
 from org_connectors import RawPost as ConnectorPost
@@ -211,7 +211,7 @@ def _apply_draft(item: FeedItem, draft: stages.ItemDraft, place_id: int | None) 
     item.place_id, item.place_detail = place_id, draft.place_detail
     item.apply_until, item.fee = draft.apply_until, draft.fee
     item.images, item.tags = list(draft.images), list(draft.tags)
-    item.search_tokens = document_tokens(draft.title, draft.body, draft.place_detail or "")
+    item.title_tokens, item.search_tokens = item_tokens(draft.title, draft.body, draft.place_detail)
     item.updated_at = utcnow()
 
 

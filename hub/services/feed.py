@@ -1,9 +1,10 @@
 """The public feed: filtered, ordered, keyset-paginated reads of published items, and batch lookups.
 
-Orders: NEWEST (posted), UPCOMING (next start), NEAREST (distance from `near`), RELEVANCE (search rank
-for `text`). Every order has its own cursor scope, so a cursor from one order is refused by another.
-Search uses `hub.search` tokens: SQLite FTS5 over `feed_item_fts`, PostgreSQL `to_tsvector('simple')`
-with a GIN index; both receive the same terms and so give the same ids.
+Orders: NEWEST (posted), UPCOMING (next start), NEAREST (distance from `near`), RELEVANCE (how many of
+the words of `text` the title holds, then newest). Every order has its own cursor scope, so a cursor
+from one order is refused by another. Search uses `hub.search` tokens: SQLite FTS5 over `feed_item_fts`,
+PostgreSQL `to_tsvector('simple')` with a GIN index; both receive the same terms and so give the same
+ids, and the same ranked order.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     Column,
     Connection,
@@ -30,6 +32,8 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
+    cast,
     column,
     exists,
     func,
@@ -64,13 +68,16 @@ from hub.pagination import Page, decode_cursor, encode_cursor, page_size
 from hub.records import FeedItemRecord
 from hub.search import (
     MAX_QUERY_CHARS,
+    MAX_QUERY_TERMS,
     SEARCH_KEY_ID_MASK,
     SEARCH_KEY_SHIFT,
     Term,
     fts5_query,
+    fts5_title_query,
     query_terms,
     search_key,
     tsquery,
+    tsquery_term,
 )
 from hub.services.item_relations import EVERYTHING, Related, Wanted, fetch_related
 from hub.services.prepared import Prepared, in_ids, record_columns
@@ -102,7 +109,7 @@ class FeedOrder(enum.StrEnum):
     NEWEST = "NEWEST"  # most recently posted first
     UPCOMING = "UPCOMING"  # next start first; past events left out unless startsAfter says otherwise
     NEAREST = "NEAREST"  # closest to `near` first; needs `near`
-    RELEVANCE = "RELEVANCE"  # best search match first; needs `text`
+    RELEVANCE = "RELEVANCE"  # most of the words in the title first, then newest; needs `text`
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,9 +226,10 @@ class _PageShape:
     filters: _FilterShape
     order: FeedOrder
     after: bool
-    # SQLite RELEVANCE with no filter but the words: only the best-scored hits of the window are joined
+    # SQLite RELEVANCE with no filter but the words: only the best-ranked hits of the window are joined
     # back to their items (`_read_page`)
     ranked_top: bool = False
+    terms: int = 0  # RELEVANCE: how many words, each counted in the title
 
 
 def _listed(values: dict[str, Any], prefix: str, items: Sequence[str]) -> int:
@@ -406,8 +414,15 @@ def _cursor_scope(query: FeedQuery) -> str:
 HIT_LIST_LIMIT = 2000
 # RELEVANCE ranks the most recently posted matches, at most this many, by (whole second of posted_at,
 # id): the order of SQLite's FTS5 keys (`hub.search.search_key`), and PostgreSQL orders its window the
-# same way, so both rank the same items. Ranking every match of a common word costs ~1.3 s at 1,000,000
-# items; residents look for what is current, and a cap keeps one anonymous query from costing that.
+# same way, so both rank the same items. Ranking every match of a common word would read all of them
+# (55,706 for 공연 at 1,000,000 items); residents look for what is current, and a cap keeps one anonymous
+# query from costing that.
+#
+# The rank: how many of the words the title holds (more first), then newest first; so the order key is
+# (title hits, search key), the same on both databases. FTS5's bm25() ranked before (revision 0009): it
+# counts every match of each word before it scores one (6.4 ms of a 12 ms page for 공연 at 1,000,000
+# items), PostgreSQL's ts_rank ranked differently, and term frequency in short Korean posts mostly
+# rewarded repetition. A word in the title is what a reader sees first.
 RANKED_WINDOW = 2000
 # Hits beyond a page read by the ranked-top shape, for hits no one may see (in review, withdrawn): with
 # fewer public rows than a page among them the page is read the whole way.
@@ -481,24 +496,47 @@ def _after_values(query: FeedQuery, after: str) -> tuple[datetime | float, int]:
     raise InvalidInput("잘못된 커서입니다 / Invalid cursor")
 
 
+def _ranked_after(query: FeedQuery, after: str) -> tuple[int, int]:
+    """A RELEVANCE cursor's title hits and search key, checked (see `_after_values`)."""
+    key = decode_cursor(_cursor_scope(query), after)
+    if (
+        len(key) == 2
+        and type(key[0]) is int
+        and type(key[1]) is int
+        and 0 <= key[0] <= MAX_QUERY_TERMS
+        and SEARCH_KEY_MIN <= key[1] <= SEARCH_KEY_MAX
+    ):
+        return key[0], key[1]
+    raise InvalidInput("잘못된 커서입니다 / Invalid cursor")
+
+
 def _page_plan(
     query: FeedQuery, dialect: str, after: str | None, limit: int, hit_ids: Sequence[int] | None = None
 ) -> tuple[_PageShape, dict[str, Any]]:
     """The shape of a page's statement and its values: all a request computes once the shape is known."""
     filters, values = _filter_plan(query, dialect, hit_ids, page=True)
     values["limit"] = limit
+    terms = 0
     if query.order is FeedOrder.RELEVANCE:
         values.update(_search_values(query.terms, dialect), ranked_window=RANKED_WINDOW)
+        terms = len(query.terms)
+        for n, term in enumerate(query.terms):
+            if dialect == "sqlite":
+                values[f"title_match_{n}"] = fts5_title_query(term)
+            else:
+                values[f"title_query_{n}"] = tsquery_term(term)
     elif query.order is FeedOrder.UPCOMING:
         values["now"] = query.now
-    if after is not None:
+    if after is not None and query.order is FeedOrder.RELEVANCE:
+        values["after_hits"], values["after_key"] = _ranked_after(query, after)
+    elif after is not None:
         values["after_key"], values["after_id"] = _after_values(query, after)
         if filters.search is _Search.POSTED:
             # The cursor's whole second and everything before it; the exact (posted_at, id) bound below.
             posted = values["after_key"]
             assert isinstance(posted, datetime)
             values["key_below"] = search_key(posted, 0) + (1 << SEARCH_KEY_SHIFT)
-    return _PageShape(filters, query.order, after is not None), values
+    return _PageShape(filters, query.order, after is not None, terms=terms), values
 
 
 def _records_and(key: ColumnElement[Any]) -> Select[Any]:
@@ -514,48 +552,12 @@ def _page_template(shape: _PageShape) -> Prepared:
 
 def _page_statement(shape: _PageShape) -> Select[Any]:
     """The page query of a shape, on the values `_page_plan` names."""
-    dialect = shape.filters.dialect
     clauses = _filter_clauses(shape.filters)
     key: ColumnElement[Any]
     statement: Select[Any]
     if shape.order is FeedOrder.RELEVANCE:
-        if dialect == "sqlite":
-            # bm25(): smaller is better. Read inside the FTS5 query, joined back by rowid; FTS5 walks its
-            # rowids backwards and stops at the window, so only the window is scored.
-            hits_sql = (
-                "SELECT rowid & 2147483647 AS item_id, bm25(feed_item_fts) AS score "
-                "FROM feed_item_fts WHERE feed_item_fts MATCH :fts_match ORDER BY rowid DESC "
-                "LIMIT :ranked_window"
-            )
-            binds = [_fts_match(), _value("ranked_window", Integer())]
-            if shape.ranked_top:
-                # Joining all 2,000 window rows to their items costs ~10 ms at 1,000,000 items: rank
-                # them here, after the cursor, and join only the best.
-                after = ""
-                if shape.after:
-                    after = "WHERE score > :after_key OR (score = :after_key AND item_id > :after_id) "
-                    binds += [_value("after_key", Float()), _value("after_id", Integer())]
-                hits_sql = (  # constant fragments only
-                    f"SELECT item_id, score FROM ({hits_sql}) {after}"  # noqa: S608
-                    "ORDER BY score, item_id LIMIT :ranked_top"
-                )
-                binds.append(_value("ranked_top", Integer()))
-            hits = text(hits_sql).bindparams(*binds).columns(item_id=Integer, score=Float).subquery("hits")
-            key = hits.c.score
-            statement = _records_and(key).join(hits, hits.c.item_id == _item.c.id)
-        else:
-            tsq = _tsquery()
-            key = -func.ts_rank(_SEARCH_VECTOR, tsq)
-            posted_second = func.floor(func.extract("epoch", _item.c.posted_at))
-            window = (
-                select(_item.c.id)
-                .where(_SEARCH_VECTOR.op("@@")(tsq))
-                .order_by(posted_second.desc(), _item.c.id.desc())
-            )
-            clauses.append(_item.c.id.in_(window.limit(_value("ranked_window", Integer()))))
-            statement = _records_and(key)
-        ascending = True
-    elif shape.order is FeedOrder.NEAREST:
+        return _ranked(shape, clauses)
+    if shape.order is FeedOrder.NEAREST:
         key = _distance_sq()
         statement = _records_and(key).join(_place, _place.c.id == _item.c.place_id)
         clauses.extend(_within())
@@ -580,6 +582,84 @@ def _page_statement(shape: _PageShape) -> Select[Any]:
         return _posted_walk(statement, clauses, limit)
     order_by = [key.asc(), _item.c.id.asc()] if ascending else [key.desc(), _item.c.id.desc()]
     return statement.where(*clauses).order_by(*order_by).limit(limit)
+
+
+def _title_hits_sqlite(terms: int) -> str:
+    """SQL: how many of the words a window row's title holds. Per word, one walk of the FTS5 title
+    column, within the window's keys; `key IN` probes what it found."""
+    return " + ".join(
+        f"(key IN (SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :title_match_{n} "  # noqa: S608
+        "AND rowid >= (SELECT min(key) FROM win)))"
+        for n in range(terms)
+    )
+
+
+def _ranked(shape: _PageShape, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+    """RELEVANCE: the window's matches by how many of the words their title holds, then newest first;
+    the order key is (title hits, search key), the search key being `hub.search.search_key`."""
+    title_hits: ColumnElement[int]
+    key: ColumnElement[int]
+    if shape.filters.dialect == "sqlite":
+        title_hits_sql = _title_hits_sqlite(shape.terms)
+        hits_sql = (  # constant fragments only
+            "WITH win AS (SELECT rowid AS key FROM feed_item_fts WHERE feed_item_fts MATCH :fts_match "  # noqa: S608
+            "ORDER BY rowid DESC LIMIT :ranked_window) "
+            f"SELECT key & 2147483647 AS item_id, key, {title_hits_sql} AS title_hits FROM win"
+        )
+        binds = [
+            _fts_match(),
+            _value("ranked_window", Integer()),
+            *(_value(f"title_match_{n}", String()) for n in range(shape.terms)),
+        ]
+        if shape.ranked_top:
+            # Joining all 2,000 window rows to their items costs ~10 ms at 1,000,000 items: rank them
+            # here, after the cursor, and join only the best.
+            after = ""
+            if shape.after:
+                after = "WHERE title_hits < :after_hits OR (title_hits = :after_hits AND key < :after_key) "
+                binds += [_value("after_hits", Integer()), _value("after_key", BigInteger())]
+            hits_sql = (  # constant fragments only
+                f"SELECT item_id, key, title_hits FROM ({hits_sql}) {after}"  # noqa: S608
+                "ORDER BY title_hits DESC, key DESC LIMIT :ranked_top"
+            )
+            binds.append(_value("ranked_top", Integer()))
+        hits = (
+            text(hits_sql)
+            .bindparams(*binds)
+            .columns(item_id=Integer, key=BigInteger, title_hits=Integer)
+            .subquery("hits")
+        )
+        title_hits, key = hits.c.title_hits, hits.c.key
+        statement = select(*_RECORD_COLUMNS, title_hits, key).join(hits, hits.c.item_id == _item.c.id)
+    else:
+        posted_second = func.floor(func.extract("epoch", _item.c.posted_at))
+        window = (
+            select(_item.c.id)
+            .where(_SEARCH_VECTOR.op("@@")(_tsquery()))
+            .order_by(posted_second.desc(), _item.c.id.desc())
+            .limit(_value("ranked_window", Integer()))
+        )
+        clauses.append(_item.c.id.in_(window))
+        title_vector = func.to_tsvector(_SIMPLE, _item.c.title_tokens)
+        title_hits = sum(
+            (
+                case(
+                    (
+                        title_vector.op("@@")(func.to_tsquery(_SIMPLE, _value(f"title_query_{n}", String()))),
+                        1,
+                    ),
+                    else_=0,
+                )
+                for n in range(shape.terms)
+            ),
+            start=literal(0),
+        )
+        key = cast(posted_second, BigInteger) * literal(SEARCH_KEY_ID_MASK + 1, BigInteger) + _item.c.id
+        statement = select(*_RECORD_COLUMNS, title_hits.label("title_hits"), key.label("order_key"))
+    if shape.after:
+        after_hits, after_key = _value("after_hits", Integer()), _value("after_key", BigInteger())
+        clauses.append(or_(title_hits < after_hits, and_(title_hits == after_hits, key < after_key)))
+    return statement.where(*clauses).order_by(title_hits.desc(), key.desc()).limit(_value("limit", Integer()))
 
 
 def _upcoming(
@@ -699,9 +779,13 @@ def _read_page(
         rows = _page_template(shape).rows(connection, values)
     scope = _cursor_scope(query)
     page_rows = rows[:limit]
+    if query.order is FeedOrder.RELEVANCE:  # (title hits, search key)
+        cursors = [encode_cursor(scope, [row[-2], row[-1]]) for row in page_rows]
+    else:
+        cursors = [encode_cursor(scope, [_cursor_key(row[-1]), row[0]]) for row in page_rows]
     page = Page(
         items=[FeedItemRecord.from_values(row) for row in page_rows],
-        cursors=[encode_cursor(scope, [_cursor_key(row[-1]), row[0]]) for row in page_rows],
+        cursors=cursors,
         has_next_page=len(rows) > limit,
         has_previous_page=after is not None,
     )

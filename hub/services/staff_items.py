@@ -27,6 +27,7 @@ from hub.ingest.stages import TITLE_MAX
 from hub.models import Category, FeedItem, FeedItemCategory, FeedItemSource, ItemCorrection, Organisation
 from hub.privacy import mask_personal_data
 from hub.records import FeedItemRecord, OrganisationRecord
+from hub.search import item_tokens
 from hub.services.audit import record_action
 from hub.services.corrections import encode
 from hub.services.places import place_for_name
@@ -200,6 +201,8 @@ async def correct_item(
             elif field == "place_name":
                 item.place_id = await place_for_name(session, value) if value else None
             await _remember(session, viewer, item_id, field, value)
+        # Searches find the corrected title and place, not the ingested ones.
+        item.title_tokens, item.search_tokens = item_tokens(item.title, item.body, item.place_detail)
         item.updated_at = datetime.now(UTC)
         session.add(item)
         record_action(

@@ -23,16 +23,16 @@ HIDDEN = PAGE + 1 + RANKED_TOP_MARGIN - 3
 
 
 async def _posts(db: Database) -> tuple[set[int], set[int]]:
-    """Public posts that mention 발표회 once to three times; hidden ones (in review, withdrawn) that say
-    it six times and so rank above every public one."""
+    """Public posts that say 발표회 in their title (a third) or only in their body; hidden ones (in review,
+    withdrawn), posted last with it in their title, which rank above every public one."""
     org = await organisation(db)
     public: set[int] = set()
     hidden: set[int] = set()
     for n in range(HIDDEN + 20):
-        is_hidden = n < HIDDEN
-        times = 6 if is_hidden else 1 + n % 3
-        body = " ".join(["마을 발표회"] * times) + f" 안내 {n}번"
-        raw = post(n, title=f"모임 소식 {n}", body=body, posted_at=BASE + timedelta(minutes=n))
+        is_hidden = n >= 20
+        title = f"마을 발표회 소식 {n}" if is_hidden or n % 3 == 0 else f"모임 소식 {n}"
+        body = f"마을 발표회 안내 {n}번"
+        raw = post(n, title=title, body=body, posted_at=BASE + timedelta(minutes=n))
         result = await ingest(db, org, raw)
         assert result.item_id is not None
         (hidden if is_hidden else public).add(result.item_id)
@@ -67,7 +67,11 @@ async def test_ranked_pages_equal_joining_every_hit(db: Database, monkeypatch: p
     assert sorted(shown) == sorted(public), "every public match once, no hidden one"
     assert all(len(page) == PAGE for page in fast[:-1])
     assert len(fast) == 4  # twenty public matches, five a page
+    # Titles with the word first, newest first; then the rest, newest first.
+    in_order = sorted(public)  # stored, and posted, in order
+    titled = [in_order[n] for n in range(0, 20, 3)]
+    assert shown == sorted(titled, reverse=True) + sorted(set(public) - set(titled), reverse=True)
     if db.is_sqlite:
-        top_first = [s for s in statements.statements if "ORDER BY score, item_id LIMIT" in s]
+        top_first = [s for s in statements.statements if "ORDER BY title_hits DESC, key DESC LIMIT" in s]
         assert top_first, "SQLite pages read the best hits first"
     assert not hidden & set(shown)

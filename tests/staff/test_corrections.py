@@ -10,7 +10,7 @@ from hub.db import Database
 from hub.enums import ItemStatus
 from hub.ingest.pipeline import Outcome, reprocess
 from hub.services import accounts, curation, staff_items
-from hub.services.feed import items_by_ids
+from hub.services.feed import FeedOrder, FeedQuery, feed_page, items_by_ids
 from hub.services.item_relations import categories_by_item_ids, sources_by_item_ids
 from org_connectors import SourceKind
 from tests.staff.support import World, make_world
@@ -65,6 +65,22 @@ async def test_corrections_survive_reingestion_and_reprocessing(db: Database) ->
 
     await reprocess(db, [world.youth])
     assert await _item(db, created.item_id) == corrected
+
+
+async def test_a_corrected_title_is_what_search_finds(db: Database) -> None:
+    world = await make_world(db)
+    staff = await _viewer(db, world, "youth_staff")
+    created = await ingest(db, world.youth, post(1, title="청년 김장 나눔", body="함께 김치를 담급니다."))
+    assert created.item_id is not None
+    await staff_items.correct_item(db, staff, created.item_id, {"title": "청년 송년 음악회"})
+
+    async def found(text: str, order: FeedOrder) -> list[int]:
+        return [item.id for item in (await feed_page(db, FeedQuery(text=text, order=order))).items]
+
+    for order in (FeedOrder.NEWEST, FeedOrder.RELEVANCE):
+        assert await found("음악회", order) == [created.item_id], order
+        assert await found("김장", order) == [], order
+    assert await found("김치", FeedOrder.NEWEST) == [created.item_id]  # the body is unchanged
 
 
 async def test_merge_survives_reingestion_and_split_undoes_it(db: Database) -> None:
