@@ -124,6 +124,11 @@ def fts5_title_query(term: Term) -> str:
     return "{title_tokens} : " + _fts5_phrase(term)
 
 
+def fts5_title_all_query(terms: tuple[Term, ...]) -> str:
+    """An FTS5 MATCH expression: every term in the title column."""
+    return "{title_tokens} : (" + fts5_query(terms) + ")"
+
+
 def tsquery_term(term: Term) -> str:
     """One term as a PostgreSQL `to_tsquery('simple', …)` expression."""
     return "(" + " <-> ".join("'" + t + "'" for t in term.tokens) + (":*" if term.prefix else "") + ")"

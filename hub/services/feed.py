@@ -73,6 +73,7 @@ from hub.search import (
     SEARCH_KEY_SHIFT,
     Term,
     fts5_query,
+    fts5_title_all_query,
     fts5_title_query,
     query_terms,
     search_key,
@@ -226,10 +227,19 @@ class _PageShape:
     filters: _FilterShape
     order: FeedOrder
     after: bool
-    # SQLite RELEVANCE with no filter but the words: only the best-ranked hits of the window are joined
-    # back to their items (`_read_page`)
-    ranked_top: bool = False
+    # SQLite RELEVANCE with no filter but the words: a first, cheaper read (`_read_page`)
+    ranked_read: _RankedRead | None = None
     terms: int = 0  # RELEVANCE: how many words, each counted in the title
+
+
+class _RankedRead(enum.Enum):
+    """The reads that may answer a RELEVANCE page before the whole statement (SQLite, words only)."""
+
+    # Hits whose title holds every word, newest first: they rank above every other hit, so when they
+    # fill the page nothing else is read (0.4 ms instead of 1.5 at 1,000,000 items).
+    TITLED = "titled"
+    # The window ranked inside FTS5, after the cursor; only the best hits are joined to their items.
+    BEST = "best"
 
 
 def _listed(values: dict[str, Any], prefix: str, items: Sequence[str]) -> int:
@@ -594,9 +604,35 @@ def _title_hits_sqlite(terms: int) -> str:
     )
 
 
+def _titled(shape: _PageShape, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+    """SQLite: the window's hits whose title holds every word, newest first (after a cursor at that
+    level). The window's oldest key is found by walking the matches without reading them."""
+    after = "AND rowid < :after_key " if shape.after else ""
+    hits_sql = (  # constant fragments only
+        "SELECT rowid AS key FROM feed_item_fts WHERE feed_item_fts MATCH :title_all "  # noqa: S608
+        "AND rowid >= coalesce((SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :fts_match "
+        f"ORDER BY rowid DESC LIMIT 1 OFFSET :ranked_window - 1), {SEARCH_KEY_MIN}) "
+        f"{after}ORDER BY rowid DESC LIMIT :ranked_top"
+    )
+    binds = [_value("title_all", String()), _fts_match(), _value("ranked_window", Integer())]
+    if shape.after:
+        binds.append(_value("after_key", BigInteger()))
+    binds.append(_value("ranked_top", Integer()))
+    hits = text(hits_sql).bindparams(*binds).columns(key=BigInteger).subquery("hits")
+    statement = select(*_RECORD_COLUMNS, literal_column(str(shape.terms)).label("title_hits"), hits.c.key)
+    return (
+        statement.join(hits, _item.c.id == hits.c.key.op("&")(SEARCH_KEY_ID_MASK))
+        .where(*clauses)
+        .order_by(hits.c.key.desc())
+        .limit(_value("limit", Integer()))
+    )
+
+
 def _ranked(shape: _PageShape, clauses: list[ColumnElement[bool]]) -> Select[Any]:
     """RELEVANCE: the window's matches by how many of the words their title holds, then newest first;
     the order key is (title hits, search key), the search key being `hub.search.search_key`."""
+    if shape.ranked_read is _RankedRead.TITLED:
+        return _titled(shape, clauses)
     title_hits: ColumnElement[int]
     key: ColumnElement[int]
     if shape.filters.dialect == "sqlite":
@@ -611,7 +647,7 @@ def _ranked(shape: _PageShape, clauses: list[ColumnElement[bool]]) -> Select[Any
             _value("ranked_window", Integer()),
             *(_value(f"title_match_{n}", String()) for n in range(shape.terms)),
         ]
-        if shape.ranked_top:
+        if shape.ranked_read is _RankedRead.BEST:
             # Joining all 2,000 window rows to their items costs ~10 ms at 1,000,000 items: rank them
             # here, after the cursor, and join only the best.
             after = ""
@@ -773,8 +809,12 @@ def _read_page(
     shape, values = _page_plan(query, connection.dialect.name, after, limit + 1, hits)
     rows: Sequence[Any] = ()
     if _ranks_top_first(shape):
-        top = replace(shape, ranked_top=True)
-        rows = _page_template(top).rows(connection, {**values, "ranked_top": limit + 1 + RANKED_TOP_MARGIN})
+        first = {**values, "ranked_top": limit + 1 + RANKED_TOP_MARGIN}
+        if not shape.after or values["after_hits"] == shape.terms:
+            first["title_all"] = fts5_title_all_query(query.terms)
+            rows = _page_template(replace(shape, ranked_read=_RankedRead.TITLED)).rows(connection, first)
+        if len(rows) <= limit:  # fewer titles with every word than a page (or hidden ones among them)
+            rows = _page_template(replace(shape, ranked_read=_RankedRead.BEST)).rows(connection, first)
     if len(rows) <= limit:  # not that shape, the last page, or too many hidden hits among the best
         rows = _page_template(shape).rows(connection, values)
     scope = _cursor_scope(query)

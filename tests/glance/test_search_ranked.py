@@ -43,13 +43,11 @@ async def _posts(db: Database) -> tuple[set[int], set[int]]:
     return public, hidden
 
 
-async def _walk(db: Database) -> list[list[int]]:
+async def _walk(db: Database, words: str = "발표회") -> list[list[int]]:
     pages: list[list[int]] = []
     after = None
     while True:
-        page = await feed_page(
-            db, FeedQuery(text="발표회", order=FeedOrder.RELEVANCE), first=PAGE, after=after
-        )
+        page = await feed_page(db, FeedQuery(text=words, order=FeedOrder.RELEVANCE), first=PAGE, after=after)
         pages.append([record.id for record in page.items])
         if not page.has_next_page:
             return pages
@@ -75,3 +73,46 @@ async def test_ranked_pages_equal_joining_every_hit(db: Database, monkeypatch: p
         top_first = [s for s in statements.statements if "ORDER BY title_hits DESC, key DESC LIMIT" in s]
         assert top_first, "SQLite pages read the best hits first"
     assert not hidden & set(shown)
+
+
+async def _levelled(db: Database) -> dict[str, list[int]]:
+    """Posts whose title holds both words, one of them, or neither (the rest in the body), posted in
+    that order; the two newest with both words in the title are withdrawn. Ids by level, newest first."""
+    org = await organisation(db)
+    levels: dict[str, list[int]] = {"both": [], "one": [], "none": [], "hidden": []}
+    for n in range(24):
+        title, body = (
+            ("마을 발표회 " + str(n), "함께 모입니다.")
+            if n < 12
+            else ("발표회 소식 " + str(n), "마을 사람들이 모입니다.")
+            if n < 18
+            else ("모임 소식 " + str(n), "마을 발표회를 엽니다.")
+        )
+        result = await ingest(db, org, post(n, title=title, body=body, posted_at=BASE + timedelta(minutes=n)))
+        assert result.item_id is not None
+        level = "hidden" if n in {10, 11} else "both" if n < 12 else "one" if n < 18 else "none"
+        levels[level].insert(0, result.item_id)
+    async with db.write() as session:
+        await session.execute(
+            update(ITEM).where(ITEM.c.id.in_(levels["hidden"])).values(status=ItemStatus.WITHDRAWN.value)
+        )
+    return levels
+
+
+async def test_titles_holding_every_word_answer_a_page_alone(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    levels = await _levelled(db)
+    with count_statements(db) as first_page:
+        await feed_page(db, FeedQuery(text="마을 발표회", order=FeedOrder.RELEVANCE), first=PAGE)
+    fast = {words: await _walk(db, words) for words in ("마을 발표회", "발표회")}
+    monkeypatch.setattr(feed, "_ranks_top_first", lambda _shape: False)
+    whole = {words: await _walk(db, words) for words in ("마을 발표회", "발표회")}
+    assert fast == whole
+    both = [i for page in fast["마을 발표회"] for i in page]
+    assert both == levels["both"] + levels["one"] + levels["none"]
+    one = [i for page in fast["발표회"] for i in page]
+    assert one == levels["one"] + levels["both"] + levels["none"]  # 발표회 is in both titles: newest first
+    if db.is_sqlite:
+        # Ten public titles hold both words: the first page is theirs, read in one statement.
+        assert len(first_page.statements) == 1 and "LIMIT 1 OFFSET" in first_page.statements[0]
