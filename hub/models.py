@@ -113,6 +113,7 @@ class FeedItem(SQLModel, table=True):
         Index("ix_feed_item_status_posted", "status", "posted_at", "id"),
         Index("ix_feed_item_status_starts", "status", "starts_at", "id"),
         Index("ix_feed_item_status_ends_starts", "status", "ends_at", "starts_at"),
+        Index("ix_feed_item_status_starts_ends", "status", "starts_at", "ends_at"),
         Index("ix_feed_item_posted", "posted_at", "id"),
         Index("ix_feed_item_starts", "starts_at", "id"),
     )

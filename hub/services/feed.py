@@ -15,7 +15,7 @@ import functools
 import hashlib
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -43,9 +43,11 @@ from sqlalchemy import (
     select,
     table,
     text,
+    type_coerce,
     union,
     union_all,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
 from sqlalchemy.types import TypeEngine
@@ -929,25 +931,52 @@ async def calendar(
     return await db.run_read(lambda connection: _read_calendar(connection, query, first_day, bounds, per_day))
 
 
+# Start and end as the database returns them, unconverted: on SQLite the stored text, which sorts like
+# the instants (`hub.types.UTCDateTime`), so a month's ~17,000 rows at 1,000,000 items are placed on their
+# days without parsing 34,000 datetimes; on PostgreSQL datetimes.
+_STARTS_AS_STORED = type_coerce(_item.c.starts_at, String()).label("starts_at")
+_ENDS_AS_STORED = type_coerce(_item.c.ends_at, String()).label("ends_at")
+
+
 @functools.lru_cache(maxsize=TEMPLATE_CACHE_SIZE)
 def _calendar_template(filters: _FilterShape) -> Prepared:
-    """The items on a window's days, for a filter shape: (id, starts_at, ends_at) by start."""
+    """The items on a window's days, for a filter shape: (id, starts_at, ends_at) by start, the times as
+    stored (`_stored_instant`)."""
     start = _value("window_start", _item.c.starts_at.type)
     end = _value("window_end", _item.c.starts_at.type)
+    columns = (_item.c.id, _STARTS_AS_STORED, _ENDS_AS_STORED)
     # Two index ranges: items starting in the window, and earlier ones still running into it.
-    starting = select(_item.c.id).where(_PUBLIC_INDEXED, _item.c.starts_at >= start, _item.c.starts_at < end)
+    starting = [_PUBLIC_INDEXED, _item.c.starts_at >= start, _item.c.starts_at < end]
     # Only those that started before: the rest are in `starting` or after the window, and a past month
     # would otherwise list every later event (1.9 s for a month two years back at 1,000,000 items).
     # coalesce(x, x): read from the (status, ends_at, starts_at) index, not a range SQLite could walk the
     # (starts_at) index for instead of the few ends.
-    running = select(_item.c.id).where(
-        _PUBLIC_INDEXED, _item.c.ends_at > start, func.coalesce(_item.c.starts_at, _item.c.starts_at) < start
-    )
+    running = [
+        _PUBLIC_INDEXED,
+        _item.c.ends_at > start,
+        func.coalesce(_item.c.starts_at, _item.c.starts_at) < start,
+    ]
+    if filters == replace(_SQLITE_UNFILTERED, dialect=filters.dialect):
+        # Public items only: both parts come whole from the (status, starts_at, ends_at) and (status,
+        # ends_at, starts_at) indexes, without visiting a row (9 ms instead of 60 at 1,000,000 items).
+        both = union_all(select(*columns).where(*starting), select(*columns).where(*running))
+        return Prepared(both.order_by(both.selected_columns.starts_at, both.selected_columns.id))
+    ids = union(select(_item.c.id).where(*starting), select(_item.c.id).where(*running))
     return Prepared(
-        select(_item.c.id, _item.c.starts_at, _item.c.ends_at)
-        .where(_item.c.id.in_(union(starting, running)), _item.c.starts_at < end, *_filter_clauses(filters))
+        select(*columns)
+        .where(_item.c.id.in_(ids), _item.c.starts_at < end, *_filter_clauses(filters))
         .order_by(_item.c.starts_at, _item.c.id)
     )
+
+
+def _stored_instant(dialect: Dialect) -> Callable[[datetime], Any]:
+    """An instant as `_calendar_template` returns them: SQLite's stored text, PostgreSQL's datetime."""
+    if dialect.name != "sqlite":
+        return lambda instant: instant
+    impl = _item.c.starts_at.type.dialect_impl(dialect)
+    as_stored: Callable[[datetime], Any] | None = impl.bind_processor(dialect)  # naive UTC text
+    assert as_stored is not None
+    return as_stored
 
 
 @functools.cache
@@ -964,10 +993,12 @@ def _read_calendar(
     filters, values = _filter_plan(query, dialect)
     values.update(window_start=bounds[0], window_end=bounds[-1])
     on_day: list[list[int]] = [[] for _ in range(days)]
+    stored = _stored_instant(connection.dialect)
+    midnights = [stored(bound) for bound in bounds]
     for item_id, starts_at, ends_at in _calendar_template(filters).rows(connection, values):
-        first = max(bisect_right(bounds, starts_at) - 1, 0)
+        first = max(bisect_right(midnights, starts_at) - 1, 0)
         # The end is exclusive: an item ending at midnight is not on the next day.
-        last = bisect_left(bounds, ends_at) - 1 if ends_at is not None and ends_at > starts_at else first
+        last = bisect_left(midnights, ends_at) - 1 if ends_at is not None and ends_at > starts_at else first
         for n in range(first, min(last, days - 1) + 1):
             on_day[n].append(item_id)
     shown = list({item_id for ids in on_day for item_id in ids[:per_day]})

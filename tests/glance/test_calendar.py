@@ -105,3 +105,17 @@ async def test_ranges_are_checked(db: Database, tmp_path: Path) -> None:
     assert "perDay" in bad_per_day["errors"][0]["message"]
     assert len(sixty_two["calendar"]) == 62
     assert empty["calendar"] == [{"date": "2026-12-01", "totalCount": 0, "items": []}]
+
+
+async def test_unfiltered_days_equal_days_filtered_by_every_area(db: Database, tmp_path: Path) -> None:
+    """An unfiltered calendar is read from two indexes alone; a filtered one through the items. Filtered
+    by every area, both must give the same days."""
+    await load_corpus(db)
+    window = {"from": day(-1).isoformat(), "to": day(60).isoformat(), "perDay": 20}
+    every_area = ["community", "culture", "education", "youth", "civic"]
+    async with graph_client(db, tmp_path) as graph:
+        whole = await graph.data(CALENDAR, window)
+        filtered = await graph.data(CALENDAR, {**window, "filter": {"areas": every_area}})
+    assert whole == filtered
+    shown = {t for ts in by_date(whole).values() for t in ts}
+    assert len(shown) >= 8 and "기획전시 <지리산, 사람의 길>" in shown  # started before the window

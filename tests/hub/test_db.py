@@ -17,7 +17,7 @@ async def test_first_migration_creates_the_five_areas(db: Database) -> None:
         ("civic", "시민참여"),
     ]
     assert await is_current(db)
-    assert head_revision() == "0009"
+    assert head_revision() == "0010"
 
 
 async def test_sqlite_runs_in_wal_with_foreign_keys(db: Database) -> None:
