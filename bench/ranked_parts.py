@@ -1,10 +1,10 @@
 """Where a ranked search's time goes on SQLite: `python -m bench.ranked_parts --items 1000000 [--text 공연]`.
 
-Times the parts of a RELEVANCE page on `bench.glance`'s generated database, best of five each: the ids of
-the 2,000 most recently posted hits alone; the hits whose title holds the words, within them; the window
-ranked by title hits (what `hub.services.feed` reads first when the words are the only filter); the page
-that joins only the best of them to their items; and, for comparison, the same window scored by FTS5's
-`bm25()` (the rank before revision 0009), which first counts every match of each word.
+Times the parts of a RELEVANCE page on `bench.glance`'s generated database, best of five each. When the
+words are the only filter, `hub.services.feed` first reads the window's hits whose title holds every word
+(enough for a page when they fill it); else it ranks the window by title hits and joins the best of them
+to their items. For comparison: the ids of the 2,000 most recently posted hits alone, and the same window
+scored by FTS5's `bm25()` (the rank before revision 0009), which first counts every match of each word.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from hub.search import fts5_query, fts5_title_query, query_terms
+from hub.search import fts5_query, fts5_title_all_query, fts5_title_query, query_terms
 from hub.services.feed import RANKED_TOP_MARGIN, RANKED_WINDOW
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,17 @@ def _parts(terms: int) -> dict[str, str]:
         f"SELECT key & 2147483647 AS item_id, key, {title_hits} AS title_hits FROM win "
         "ORDER BY title_hits DESC, key DESC LIMIT :top"
     )
+    titled = (
+        "SELECT rowid AS key FROM feed_item_fts WHERE feed_item_fts MATCH :title_all "
+        "AND rowid >= coalesce((SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :match "
+        "ORDER BY rowid DESC LIMIT 1 OFFSET :window - 1), -9223372036854775808) "
+        "ORDER BY rowid DESC LIMIT :top"
+    )
     return {
+        "first read: titles holding every word, page joined": (
+            f"SELECT i.* FROM ({titled}) h JOIN feed_item i ON i.id = h.key & 2147483647 WHERE {PUBLIC} "
+            "ORDER BY h.key DESC LIMIT :page"
+        ),
         "window ids only": WINDOW,
         "title hits within the window (first word)": (
             f"SELECT rowid FROM feed_item_fts WHERE feed_item_fts MATCH :title_0 "
@@ -73,7 +83,10 @@ def main() -> None:
         "page": 21,
         "top": 21 + RANKED_TOP_MARGIN,
     }
-    values.update({f"title_{n}": fts5_title_query(term) for n, term in enumerate(terms)})
+    for n, term in enumerate(terms):  # as hub.services.feed: with several words, among the matches
+        title = fts5_title_query(term)
+        values[f"title_{n}"] = title if len(terms) == 1 else f"({fts5_query(terms)}) AND {title}"
+    values["title_all"] = fts5_title_all_query(terms)
     print(f"{args.items:,} items, search {args.text!r}, best of five (ms)")
     for name, sql in _parts(len(terms)).items():
         best = float("inf")

@@ -119,14 +119,24 @@ def fts5_query(terms: tuple[Term, ...]) -> str:
     return " AND ".join(_fts5_phrase(term) for term in terms)
 
 
+# SQLite's FTS5 holds the title's tokens again, each behind this mark (migration 0009): a private-use
+# character, which FTS5 keeps inside a token and `_runs` never does, so a marked token is found only in
+# titles. PostgreSQL reads `feed_item.title_tokens` (unmarked) instead.
+TITLE_MARK = "\ue000"
+
+
+def _marked(term: Term) -> Term:
+    return Term(tuple(TITLE_MARK + token for token in term.tokens), term.prefix)
+
+
 def fts5_title_query(term: Term) -> str:
-    """An FTS5 MATCH expression for one term in the title column."""
-    return "{title_tokens} : " + _fts5_phrase(term)
+    """An FTS5 MATCH expression: the term in the title."""
+    return _fts5_phrase(_marked(term))
 
 
 def fts5_title_all_query(terms: tuple[Term, ...]) -> str:
-    """An FTS5 MATCH expression: every term in the title column."""
-    return "{title_tokens} : (" + fts5_query(terms) + ")"
+    """An FTS5 MATCH expression: every term in the title."""
+    return fts5_query(tuple(_marked(term) for term in terms))
 
 
 def tsquery_term(term: Term) -> str:

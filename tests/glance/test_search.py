@@ -12,7 +12,7 @@ import pytest
 
 from hub.db import Database
 from hub.errors import InvalidInput
-from hub.search import document_tokens, fts5_query, query_terms, tsquery
+from hub.search import TITLE_MARK, document_tokens, fts5_query, fts5_title_query, query_terms, tsquery
 from hub.services import feed as feed_service
 from hub.services.feed import FeedOrder, FeedQuery, feed_page
 from tests.glance.corpus import load_corpus
@@ -86,6 +86,9 @@ def test_tokens_are_bigrams_of_korean_runs_and_words_of_the_rest() -> None:
     assert fts5_query(terms) == '"zoom" * AND "강의" AND "청년 년마 마루" AND "책" *'
     assert tsquery(terms) == "('zoom':*) & ('강의') & ('청년' <-> '년마' <-> '마루') & ('책':*)"
     assert query_terms("!!! ...") == ()
+    # SQLite's index marks title tokens with a private-use character; no text can carry it into a token.
+    assert document_tokens(TITLE_MARK + "공연 " + TITLE_MARK) == "공연 연"
+    assert fts5_title_query(query_terms("공연")[0]) == f'"{TITLE_MARK}공연"'
 
 
 @pytest.mark.parametrize("text", list(EXPECTED))
