@@ -248,10 +248,6 @@ def measure(
     return results
 
 
-def _median(values: list[float]) -> float:
-    return statistics.median(values)
-
-
 def serve(path: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -331,12 +327,13 @@ def main() -> None:
                 results = measure(url, body, clients=args.clients, seconds=args.seconds, windows=args.windows)
                 p95s = [r.p95_ms for r in results]
                 spread = f" {min(p95s):>6.1f}–{max(p95s):<7.1f}" if len(results) > 1 else ""
-                print(
-                    f"{name:<13} {mode:<34} {_median([r.p50_ms for r in results]):>8.1f} "
-                    f"{_median(p95s):>8.1f} {_median([r.p99_ms for r in results]):>8.1f} "
-                    f"{_median([r.rate for r in results]):>8.0f} {sum(r.bad for r in results):>5}{spread}",
-                    flush=True,
+                p50, p95, p99, rate = (
+                    statistics.median(getattr(r, field) for r in results)
+                    for field in ("p50_ms", "p95_ms", "p99_ms", "rate")
                 )
+                bad = sum(r.bad for r in results)
+                row = f"{name:<13} {mode:<34} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f} {rate:>8.0f} {bad:>5}"
+                print(row + spread, flush=True)
         print(f"serving process RSS {rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()

@@ -83,9 +83,7 @@ def main() -> None:
         "page": 21,
         "top": 21 + RANKED_TOP_MARGIN,
     }
-    for n, term in enumerate(terms):  # as hub.services.feed: with several words, among the matches
-        title = fts5_title_query(term)
-        values[f"title_{n}"] = title if len(terms) == 1 else f"({fts5_query(terms)}) AND {title}"
+    values.update({f"title_{n}": fts5_title_query(term, terms) for n, term in enumerate(terms)})
     values["title_all"] = fts5_title_all_query(terms)
     print(f"{args.items:,} items, search {args.text!r}, best of five (ms)")
     for name, sql in _parts(len(terms)).items():

@@ -129,9 +129,12 @@ def _marked(term: Term) -> Term:
     return Term(tuple(TITLE_MARK + token for token in term.tokens), term.prefix)
 
 
-def fts5_title_query(term: Term) -> str:
-    """An FTS5 MATCH expression: the term in the title."""
-    return _fts5_phrase(_marked(term))
+def fts5_title_query(term: Term, terms: tuple[Term, ...] = ()) -> str:
+    """An FTS5 MATCH expression: the term in the title; with several `terms` (the whole search), only
+    among their matches, so a common word's titles are not all walked (36,954 for 청년 beside 2,000
+    matches of 청년 공연 at 1,000,000 items)."""
+    in_title = _fts5_phrase(_marked(term))
+    return f"({fts5_query(terms)}) AND {in_title}" if len(terms) > 1 else in_title
 
 
 def fts5_title_all_query(terms: tuple[Term, ...]) -> str:

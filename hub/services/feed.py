@@ -533,12 +533,8 @@ def _page_plan(
         values.update(_search_values(query.terms, dialect), ranked_window=RANKED_WINDOW)
         terms = len(query.terms)
         for n, term in enumerate(query.terms):
-            if dialect == "sqlite" and terms > 1:
-                # Titles with this word among the matches of all: a common word's titles alone could be
-                # ten times the window (36,954 for 청년 beside 2,000 matches of 청년 공연 at 1M items).
-                values[f"title_match_{n}"] = f"({values['fts_match']}) AND {fts5_title_query(term)}"
-            elif dialect == "sqlite":
-                values[f"title_match_{n}"] = fts5_title_query(term)
+            if dialect == "sqlite":
+                values[f"title_match_{n}"] = fts5_title_query(term, query.terms)
             else:
                 values[f"title_query_{n}"] = tsquery_term(term)
     elif query.order is FeedOrder.UPCOMING:

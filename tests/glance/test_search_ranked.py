@@ -80,17 +80,16 @@ async def _levelled(db: Database) -> dict[str, list[int]]:
     that order; the two newest with both words in the title are withdrawn. Ids by level, newest first."""
     org = await organisation(db)
     levels: dict[str, list[int]] = {"both": [], "one": [], "none": [], "hidden": []}
-    for n in range(24):
-        title, body = (
-            ("마을 발표회 " + str(n), "함께 모입니다.")
-            if n < 12
-            else ("발표회 소식 " + str(n), "마을 사람들이 모입니다.")
-            if n < 18
-            else ("모임 소식 " + str(n), "마을 발표회를 엽니다.")
-        )
-        result = await ingest(db, org, post(n, title=title, body=body, posted_at=BASE + timedelta(minutes=n)))
+    kinds = (
+        [("마을 발표회", "함께 모입니다.", "both")] * 10
+        + [("마을 발표회", "함께 모입니다.", "hidden")] * 2
+        + [("발표회 소식", "마을 사람들이 모입니다.", "one")] * 6
+        + [("모임 소식", "마을 발표회를 엽니다.", "none")] * 6
+    )
+    for n, (title, body, level) in enumerate(kinds):
+        raw = post(n, title=f"{title} {n}", body=body, posted_at=BASE + timedelta(minutes=n))
+        result = await ingest(db, org, raw)
         assert result.item_id is not None
-        level = "hidden" if n in {10, 11} else "both" if n < 12 else "one" if n < 18 else "none"
         levels[level].insert(0, result.item_id)
     async with db.write() as session:
         await session.execute(
